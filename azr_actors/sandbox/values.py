@@ -1,0 +1,175 @@
+"""Type-exact wire encoding of values that cross the sandbox boundary.
+
+A sandboxed sample returns values; the trusted parent compares them. The
+encoding therefore checks exact types (``type(x) is int``, never
+``isinstance``), so a subclass with a rigged ``__eq__`` or ``__repr__`` cannot
+pass for a plain value: it is encoded as ``{"other": TYPE_NAME}``.
+
+Wire format (JSON):
+
+=================  =========================================
+value              encoding
+=================  =========================================
+None, bool, str    JSON null, true/false, string
+int                JSON integer
+float              ``{"float": repr(x)}`` (keeps 1.0 apart from 1, and nan/inf)
+list               JSON array
+tuple              ``{"tuple": [...]}``
+dict               ``{"dict": [[k, v], ...]}`` in insertion order
+set / frozenset    ``{"set": [...]}`` / ``{"frozenset": [...]}``, sorted by encoding
+bytes              ``{"bytes": HEX}``
+complex            ``{"complex": [re, im]}`` (each a float encoding)
+anything else      ``{"other": "module.Qualname"}``
+=================  =========================================
+
+``decode`` never evaluates code: it rebuilds plain Python values, and an
+``other`` becomes an :class:`Opaque` that equals only the same type name.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+__all__ = ["MAX_DEPTH", "Opaque", "WireError", "decode", "encode", "to_wire"]
+
+MAX_DEPTH = 100
+
+
+class WireError(ValueError):
+    """The text is not a valid wire encoding."""
+
+
+class Opaque:
+    """A value of a type the wire format does not carry."""
+
+    __slots__ = ("type_name",)
+
+    def __init__(self, type_name: str) -> None:
+        self.type_name = type_name
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is Opaque and other.type_name == self.type_name
+
+    def __hash__(self) -> int:
+        return hash(("Opaque", self.type_name))
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}>"
+
+
+def _float(x: float) -> dict[str, str]:
+    return {"float": float.__repr__(x)}
+
+
+def to_wire(value: Any, depth: int = 0) -> Any:
+    """Turn a value into JSON-ready data, by exact type."""
+    if depth > MAX_DEPTH:
+        return {"other": "too-deep"}
+    t = type(value)
+    if value is None or t is bool or t is str:
+        return value
+    if t is int:
+        return value
+    if t is float:
+        return _float(value)
+    if t is list:
+        return [to_wire(v, depth + 1) for v in value]
+    if t is tuple:
+        return {"tuple": [to_wire(v, depth + 1) for v in value]}
+    if t is dict:
+        return {"dict": [[to_wire(k, depth + 1), to_wire(v, depth + 1)] for k, v in dict.items(value)]}
+    if t is set or t is frozenset:
+        items = sorted((to_wire(v, depth + 1) for v in value), key=_sort_key)
+        return {t.__name__: items}
+    if t is bytes:
+        return {"bytes": bytes.hex(value)}
+    if t is complex:
+        return {"complex": [_float(value.real), _float(value.imag)]}
+    return {"other": f"{t.__module__}.{t.__qualname__}"}
+
+
+def _sort_key(item: Any) -> str:
+    return json.dumps(item, sort_keys=True)
+
+
+def encode(value: Any) -> str:
+    """Encode a value as compact wire JSON text."""
+    return json.dumps(to_wire(value), separators=(",", ":"))
+
+
+def decode(text: str) -> Any:
+    """Rebuild a plain Python value from wire text; raise WireError if malformed."""
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"not JSON: {exc}") from None
+    return _from_wire(data, 0)
+
+
+def _from_wire(data: Any, depth: int) -> Any:
+    if depth > MAX_DEPTH + 1:
+        raise WireError("nesting too deep")
+    if data is None or isinstance(data, (bool, int, str)):
+        return data
+    if isinstance(data, float):
+        raise WireError("bare float (floats are tagged)")
+    if isinstance(data, list):
+        return [_from_wire(v, depth + 1) for v in data]
+    if not isinstance(data, dict) or len(data) != 1:
+        raise WireError("expected a one-key tagged object")
+    (tag, body), = data.items()
+    if tag == "float":
+        return _parse_float(body)
+    if tag == "tuple":
+        return tuple(_from_wire(v, depth + 1) for v in _as_list(body))
+    if tag == "dict":
+        out = {}
+        for pair in _as_list(body):
+            if not isinstance(pair, list) or len(pair) != 2:
+                raise WireError("dict items must be pairs")
+            out[_hashable(_from_wire(pair[0], depth + 1))] = _from_wire(pair[1], depth + 1)
+        return out
+    if tag in ("set", "frozenset"):
+        items = [_hashable(_from_wire(v, depth + 1)) for v in _as_list(body)]
+        return set(items) if tag == "set" else frozenset(items)
+    if tag == "bytes":
+        try:
+            return bytes.fromhex(str(body))
+        except ValueError:
+            raise WireError("bad bytes") from None
+    if tag == "complex":
+        re_, im = _as_list(body)
+        return complex(_from_wire(re_, depth + 1), _from_wire(im, depth + 1))
+    if tag == "other":
+        return Opaque(str(body))
+    raise WireError(f"unknown tag {tag!r}")
+
+
+def _parse_float(body: Any) -> float:
+    if not isinstance(body, str):
+        raise WireError("float body must be a string")
+    try:
+        value = float(body)
+    except ValueError:
+        raise WireError(f"bad float {body!r}") from None
+    if math.isnan(value) and body.lower() != "nan":
+        raise WireError(f"bad float {body!r}")
+    return value
+
+
+def _as_list(body: Any) -> list[Any]:
+    if not isinstance(body, list):
+        raise WireError("expected a list body")
+    return body
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple((k, _hashable(v)) for k, v in value.items())
+    if isinstance(value, set):
+        return frozenset(value)
+    return value
