@@ -80,8 +80,11 @@ class RunStarted(Event, frozen=True, kw_only=True, tag="run_started"):
 
 
 class TaskScheduled(Event, frozen=True, kw_only=True, tag="task_scheduled"):
+    """A unit of work for one model: a HumanEval task (suite ``code``) or a harm scenario (``harm``)."""
+
     task_id: str
     model: str
+    suite: str = "code"
 
 
 class EvidencePlanned(Event, frozen=True, kw_only=True, tag="evidence_planned"):
