@@ -1,0 +1,53 @@
+"""The one codec between events and the bytes stored in a log.
+
+Contract:
+
+* ``encode(event)`` gives dict-style JSON (an object keyed by field name, with
+  the ``kind`` tag), so a log stays readable as the schema grows;
+* the store-assigned ``seq`` is not part of the payload: the store keeps it
+  beside the payload and :func:`decode` puts it back;
+* ``decode`` accepts exactly the union :data:`AnyEvent`; an unknown ``kind``
+  or a malformed payload raises :class:`LogFormatError`, never a msgspec error.
+
+The encoder and decoder are built once and reused (msgspec's fast path).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+from .errors import LogFormatError
+from .events import AnyEvent, Event
+
+__all__ = ["decode", "encode"]
+
+_ENCODER = msgspec.json.Encoder()
+_DECODER: msgspec.json.Decoder[Event] = msgspec.json.Decoder(AnyEvent)  # type: ignore[arg-type]
+_replace = msgspec.structs.replace
+
+# Encoded with seq=0, the envelope's seq always appears as exactly these bytes.
+# It is also the first occurrence of them: only the tag and the envelope's key,
+# run_id, actor (JSON strings, where every '"' is escaped, so ',"' cannot occur)
+# and ts (a number) come before it.
+_SEQ_FIELD = b',"seq":0'
+
+
+def encode(event: Event) -> bytes:
+    """Encode ``event`` as dict-style JSON bytes, without its ``seq``."""
+    if event.seq:
+        event = _replace(event, seq=0)
+    return _ENCODER.encode(event).replace(_SEQ_FIELD, b"", 1)
+
+
+def decode(payload: bytes, seq: int = 0) -> Event:
+    """Decode one payload into its event type, with ``seq`` set.
+
+    Raises LogFormatError when the payload is not JSON, its ``kind`` is unknown,
+    or a field does not match the schema.
+    """
+    try:
+        event = _DECODER.decode(payload)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise LogFormatError(f"undecodable event payload (seq {seq}): {reason}") from None
+    return _replace(event, seq=seq) if seq else event

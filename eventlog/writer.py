@@ -1,0 +1,196 @@
+"""The single writer: actors submit events, the writer commits them in batches.
+
+Contract:
+
+* one background task owns every append to its store, one transaction per batch;
+* a batch is committed when it holds ``max_batch`` events, when ``max_delay_s``
+  has passed since the writer took up its first event, or at once on
+  ``flush()``/``close()``; with ``max_delay_s=0`` the writer commits whatever is
+  pending as soon as it is free (group commit);
+* events are committed in submission order, so seqs follow submission order;
+* each submission's future resolves to its seq (0 for a duplicate key) once its
+  batch is committed, or carries the store's exception if the batch failed
+  (the writer goes on with the next batch);
+* ``close()`` drains and commits everything submitted before it, then stops;
+  it does not close the store, which belongs to the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from dataclasses import dataclass
+
+from .errors import LogError
+from .events import Event
+from .store import EventStore
+
+__all__ = ["EventWriter", "WriterStats"]
+
+
+@dataclass(frozen=True, slots=True)
+class WriterStats:
+    """A snapshot of the writer's counters, for monitors."""
+
+    pending: int  # submitted, not yet committed (including the batch being committed)
+    peak_pending: int
+    batches: int  # committed batches
+    committed: int  # events stored
+    duplicates: int  # events ignored because their key was already stored
+    failed: int  # events whose batch raised
+
+
+_Item = tuple[Event, "asyncio.Future[int]"]
+
+
+class EventWriter:
+    """The single writer: actors submit events, the writer commits them in batches (one transaction per batch)."""
+
+    def __init__(
+        self, store: EventStore, *, max_batch: int = 512, max_delay_s: float = 0.02
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError(f"max_batch must be >= 1, got {max_batch!r}")
+        if max_delay_s < 0:
+            raise ValueError(f"max_delay_s must be >= 0, got {max_delay_s!r}")
+        self._store = store
+        self._max_batch = max_batch
+        self._max_delay_s = max_delay_s
+        self._pending: deque[_Item] = deque()
+        self._inflight: list[asyncio.Future[int]] = []
+        self._task: asyncio.Task[None] | None = None
+        self._wake: asyncio.Event | None = None  # set when something is pending
+        self._urgent: asyncio.Event | None = None  # set when the batch must not linger
+        self._closing = False
+        self._flushes = 0
+        self._peak = self._batches = self._committed = self._duplicates = self._failed = 0
+
+    # -- lifecycle -----------------------------------------------------------
+    async def start(self) -> None:
+        """Start the writer task (on the running loop). The store must be open."""
+        if self._task is not None:
+            raise LogError("the event writer was already started")
+        self._wake = asyncio.Event()
+        self._urgent = asyncio.Event()
+        self._task = asyncio.create_task(self._run(), name="azr-event-writer")
+
+    async def close(self) -> None:
+        """Commit everything submitted so far, then stop. Idempotent."""
+        if self._task is None:
+            self._closing = True
+            return
+        self._closing = True
+        self._poke(urgent=True)
+        await self._task
+
+    async def __aenter__(self) -> EventWriter:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # -- submitting ------------------------------------------------------------
+    def submit(self, event: Event) -> asyncio.Future[int]:
+        """Queue ``event``; the future resolves to its seq (0 if its key was already stored)."""
+        if self._task is None or self._closing:
+            raise LogError(
+                "the event writer is not running (start() it, and submit before close())"
+            )
+        if not isinstance(event, Event):
+            raise TypeError(f"expected an Event, got {type(event).__name__}")
+        future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._pending.append((event, future))
+        backlog = len(self._pending) + len(self._inflight)
+        self._peak = max(self._peak, backlog)
+        self._poke(urgent=len(self._pending) >= self._max_batch)
+        return future
+
+    async def append(self, event: Event) -> int:
+        """Submit ``event`` and wait until its batch is committed; return its seq (0 if duplicate)."""
+        return await self.submit(event)
+
+    async def flush(self) -> None:
+        """Wait until every event submitted before this call is committed (or failed)."""
+        waiting = [f for _, f in self._pending] + self._inflight
+        if not waiting:
+            return
+        if self._task is None or self._task.done():
+            raise LogError("the event writer is not running; pending events cannot be flushed")
+        self._flushes += 1
+        self._poke(urgent=True)
+        try:
+            await asyncio.wait(waiting)
+        finally:
+            self._flushes -= 1
+
+    def stats(self) -> WriterStats:
+        """A frozen snapshot of the writer's counters."""
+        return WriterStats(
+            pending=len(self._pending) + len(self._inflight),
+            peak_pending=self._peak,
+            batches=self._batches,
+            committed=self._committed,
+            duplicates=self._duplicates,
+            failed=self._failed,
+        )
+
+    # -- the writer task ---------------------------------------------------------
+    def _poke(self, *, urgent: bool) -> None:
+        assert self._wake is not None and self._urgent is not None
+        self._wake.set()
+        if urgent:
+            self._urgent.set()
+
+    def _must_commit_now(self) -> bool:
+        return self._closing or self._flushes > 0 or len(self._pending) >= self._max_batch
+
+    async def _run(self) -> None:
+        assert self._wake is not None and self._urgent is not None
+        try:
+            while True:
+                if not self._pending:
+                    if self._closing:
+                        return
+                    self._wake.clear()
+                    await self._wake.wait()
+                    continue
+                if self._max_delay_s > 0 and not self._must_commit_now():
+                    self._urgent.clear()
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(self._max_delay_s):
+                            await self._urgent.wait()
+                size = min(self._max_batch, len(self._pending))
+                await self._commit([self._pending.popleft() for _ in range(size)])
+        finally:
+            # Only reached early on cancellation: nothing left may wait forever.
+            for _, future in self._pending:
+                future.cancel()
+            self._pending.clear()
+
+    async def _commit(self, batch: list[_Item]) -> None:
+        futures = [f for _, f in batch]
+        self._inflight = futures
+        try:
+            seqs = await self._store.append([e for e, _ in batch])
+        except Exception as exc:
+            self._failed += len(batch)
+            for future in futures:
+                if not future.done():
+                    future.set_exception(exc)
+            return
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+        finally:
+            self._inflight = []
+        self._batches += 1
+        for future, seq in zip(futures, seqs, strict=True):
+            if seq:
+                self._committed += 1
+            else:
+                self._duplicates += 1
+            if not future.done():
+                future.set_result(seq)
