@@ -1,0 +1,574 @@
+"""What the live HTTP providers share: retries, adaptive concurrency, SSE, secrets.
+
+* :class:`RetryPolicy`: 429 waits what ``Retry-After`` (or ``retry-after-ms``)
+  says; 5xx, timeouts, dropped connections, malformed bodies and truncated
+  streams back off exponentially with full jitter (``uniform(0, min(max,
+  base * 2**(n-1)))``); a retry that would end past ``retry_budget_s`` after
+  the first attempt began is not made. Each attempt has a first-token deadline,
+  an idle deadline between chunks, and an overall deadline.
+* :class:`AdaptiveLimiter`: AIMD concurrency, one per provider: a rate limit
+  halves the limit (once per burst: only a request admitted since the last
+  cut can cut again), successes add one slot per window of ``limit``
+  successes, always within ``[minimum, maximum]``.
+* :class:`SSEReader`: server-sent events from an aiohttp body, line by line.
+* :class:`HTTPProvider`: the retry loop, cache, timing and pricing around one
+  wire protocol; subclasses build the request and read its stream.
+
+Failures of one attempt are :class:`Transient` (retry) or :class:`Fatal` (do
+not); neither leaves this module: callers get :class:`ProviderError` with a
+one-line message, raised outside any ``except`` block so that no aiohttp
+exception (whose request info holds the auth header) rides along as its
+context. Every message passes through :func:`redact` first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import math
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import aiohttp
+
+from azr_actors.providers.base import (
+    Completion,
+    CompletionRequest,
+    ProviderError,
+    RetryCallback,
+    RetryInfo,
+)
+from azr_actors.providers.cache import ResponseCache, cache_key
+from azr_actors.providers.pricing import PriceTable
+
+__all__ = [
+    "AdaptiveLimiter",
+    "Fatal",
+    "HTTPProvider",
+    "LimiterStatistics",
+    "LiveCompletion",
+    "Parsed",
+    "RetryPolicy",
+    "SSEEvent",
+    "SSEReader",
+    "Transient",
+    "parse_retry_after",
+    "redact",
+    "render_prompt",
+]
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class LiveCompletion(Completion):
+    """A :class:`Completion` with accounting flags a live provider knows about.
+
+    ``tokens_estimated`` is True when the server reported no usage and the
+    token counts are a length-based estimate; ``price_known`` is False when
+    the model is missing from the price table (its cost is then 0).
+    """
+
+    tokens_estimated: bool = False
+    price_known: bool = True
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait for a response and how to retry (all times in seconds)."""
+
+    max_retries: int = 6
+    retry_budget_s: float = 300.0
+    backoff_base_s: float = 0.5
+    backoff_max_s: float = 30.0
+    timeout_s: float = 180.0
+    first_token_timeout_s: float = 60.0
+    idle_timeout_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if self.max_retries < 0:
+            raise ValueError("max_retries must be >= 0")
+        for name in ("retry_budget_s", "backoff_base_s", "backoff_max_s", "timeout_s",
+                     "first_token_timeout_s", "idle_timeout_s"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0")
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full-jitter delay before retry number ``attempt`` (1-based)."""
+        cap = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+        return rng.uniform(0.0, cap)
+
+
+def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
+    """Seconds the server asked us to wait: ``retry-after-ms``, else ``Retry-After``
+    as seconds or an HTTP date; None when absent or unreadable."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    if "retry-after-ms" in lowered:
+        try:
+            return max(0.0, float(lowered["retry-after-ms"]) / 1000.0)
+        except ValueError:
+            pass
+    value = lowered.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+_KEYLIKE = re.compile(r"\b(?:sk|key|api|pk)[-_][A-Za-z0-9_\-\*\.]{4,}", re.IGNORECASE)
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    """``text`` with every secret and anything shaped like an API key replaced."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return _KEYLIKE.sub("[redacted]", text)
+
+
+_CODE_INSTRUCTION = (
+    "Complete the following Python function. Reply with the whole function "
+    "(signature, body and any imports it needs) in a single ```python code block."
+)
+_TESTS_INSTRUCTION = (
+    "Write tests for the following Python function as plain assert statements "
+    "in a single ```python code block. Do not implement the function."
+)
+
+
+def render_prompt(request: CompletionRequest) -> str:
+    """The user message for ``request``, ending with its salt as a harmless nonce line."""
+    if request.kind == "code":
+        body = f"{_CODE_INSTRUCTION}\n\n```python\n{request.prompt}\n```"
+    elif request.kind == "tests":
+        body = f"{_TESTS_INSTRUCTION}\n\n```python\n{request.prompt}\n```"
+    else:
+        body = request.prompt
+    if request.salt:
+        body += f"\n\n(request id: {request.salt}; ignore this line)"
+    return body
+
+
+@dataclass(frozen=True)
+class LimiterStatistics:
+    """A snapshot of an :class:`AdaptiveLimiter`."""
+
+    limit: int
+    in_flight: int
+    peak_in_flight: int
+    waiting: int
+    decreases: int
+    increases: int
+
+
+class AdaptiveLimiter:
+    """AIMD concurrency limit; ``async with limiter.slot() as ticket`` holds one slot."""
+
+    def __init__(self, initial: int, *, minimum: int = 1, maximum: int | None = None) -> None:
+        top = initial if maximum is None else maximum
+        if not 1 <= minimum <= initial <= top:
+            raise ValueError("need 1 <= minimum <= initial <= maximum")
+        self.minimum, self.maximum = minimum, top
+        self._limit = float(initial)
+        self._in_flight = 0
+        self._peak = 0
+        self._epoch = 0
+        self._decreases = 0
+        self._increases = 0
+        self._waiters: list[asyncio.Future[None]] = []
+
+    @property
+    def limit(self) -> int:
+        return int(self._limit)
+
+    def statistics(self) -> LimiterStatistics:
+        return LimiterStatistics(self.limit, self._in_flight, self._peak,
+                                 len(self._waiters), self._decreases, self._increases)
+
+    def slot(self) -> _Slot:
+        return _Slot(self)
+
+    async def acquire(self) -> int:
+        """Wait for a free slot; returns the epoch ticket :meth:`rate_limited` needs."""
+        while self._in_flight >= self.limit:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                self._wake()
+                raise
+            finally:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+        self._in_flight += 1
+        self._peak = max(self._peak, self._in_flight)
+        return self._epoch
+
+    def release(self) -> None:
+        self._in_flight -= 1
+        self._wake()
+
+    def succeeded(self) -> None:
+        """Additive increase: one more slot per ``limit`` successes."""
+        before = self.limit
+        self._limit = min(float(self.maximum), self._limit + 1.0 / max(self._limit, 1.0))
+        if self.limit > before:
+            self._increases += 1
+            self._wake()
+
+    def rate_limited(self, ticket: int) -> None:
+        """Multiplicative decrease, once per burst (tickets older than the last cut are ignored)."""
+        if ticket != self._epoch:
+            return
+        self._epoch += 1
+        self._decreases += 1
+        self._limit = float(max(self.minimum, math.floor(self._limit / 2)))
+
+    def _wake(self) -> None:
+        free = self.limit - self._in_flight
+        for waiter in self._waiters[: max(free, 0)]:
+            if not waiter.done():
+                waiter.set_result(None)
+
+
+class _Slot:
+    def __init__(self, limiter: AdaptiveLimiter) -> None:
+        self._limiter = limiter
+
+    async def __aenter__(self) -> int:
+        return await self._limiter.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._limiter.release()
+
+
+@dataclass(frozen=True)
+class SSEEvent:
+    event: str
+    data: str
+
+
+class SSEReader:
+    """Server-sent events from a response body; :meth:`next` is None at the end."""
+
+    def __init__(self, content: aiohttp.StreamReader) -> None:
+        self._content = content
+        self._buffer = b""
+        self._event = ""
+        self._data: list[str] = []
+
+    async def _line(self) -> str | None:
+        while b"\n" not in self._buffer:
+            chunk = await self._content.readany()
+            if not chunk:
+                return None
+            self._buffer += chunk
+        raw, self._buffer = self._buffer.split(b"\n", 1)
+        return raw.rstrip(b"\r").decode("utf-8")
+
+    async def next(self) -> SSEEvent | None:
+        while (line := await self._line()) is not None:
+            if not line:
+                if self._data:
+                    event = SSEEvent(self._event or "message", "\n".join(self._data))
+                    self._event, self._data = "", []
+                    return event
+                self._event = ""
+                continue
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            value = value.removeprefix(" ")
+            if name == "event":
+                self._event = value
+            elif name == "data":
+                self._data.append(value)
+        return None
+
+
+class Transient(Exception):
+    """One attempt failed in a way a retry may fix."""
+
+    def __init__(self, reason: str, detail: str = "", *, retry_after: float | None = None,
+                 rate_limited: bool = False, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.detail, self.retry_after = reason, detail, retry_after
+        self.rate_limited, self.status = rate_limited, status
+
+
+class Fatal(Exception):
+    """One attempt failed in a way no retry will fix (bad key, unknown model, bad request)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a subclass read from one response."""
+
+    text: str
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+_RETRYABLE_STATUS = frozenset({408, 409, 425, 500, 502, 503, 504, 520, 522, 524, 529})
+
+
+def error_detail(body: bytes) -> str:
+    """A short one-line message from an error body (JSON ``error.message`` if any)."""
+    text = body.decode("utf-8", "replace")
+    try:
+        payload = json.loads(text)
+        err = payload.get("error", payload) if isinstance(payload, dict) else payload
+        message = err.get("message") or err.get("type") if isinstance(err, dict) else err
+        text = str(message)
+    except ValueError:
+        pass
+    return " ".join(text.split())[:200]
+
+
+class HTTPProvider:
+    """The retry loop, cache, timing and pricing shared by the wire protocols.
+
+    ``complete`` is safe to call from many tasks at once; the limiter bounds
+    how many requests are in flight. Timings are measured from the call to
+    ``complete``: ``ttft_ms`` to the first piece of text, ``total_ms`` to the
+    end of the successful response, both including queueing and retries
+    (what a user waits).
+    """
+
+    provider: ClassVar[str] = "http"
+    simulated = False
+    live = True
+
+    def __init__(self, model: str, *, spec: str, api_key: str | None, policy: RetryPolicy,
+                 concurrency: int, cache: ResponseCache | None, prices: PriceTable | None,
+                 rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
+        if concurrency < 1:
+            raise ValueError("concurrency must be >= 1")
+        self.name = model
+        self.model = model
+        self.spec = spec
+        self.policy = policy
+        self.limiter = AdaptiveLimiter(concurrency, maximum=concurrency)
+        self.cache = cache
+        self.prices = prices if prices is not None else PriceTable()
+        self._secret = api_key or ""
+        self._rng = rng if rng is not None else random.Random()
+        self._sleep: Sleep = sleep if sleep is not None else asyncio.sleep
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.spec!r})"
+
+    # -- what a wire protocol supplies ------------------------------------------------
+    def _endpoint(self) -> str:
+        raise NotImplementedError
+
+    def _headers(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _payload(self, request: CompletionRequest) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _cache_params(self) -> dict[str, object]:
+        return {}
+
+    async def _read_stream(self, reader: SSEReader, first_token: Callable[[], None]) -> Parsed:
+        raise NotImplementedError
+
+    def _read_json(self, payload: Any) -> Parsed:
+        raise NotImplementedError
+
+    def _bad_request(self, status: int, detail: str) -> Transient | None:
+        """A chance to turn a 400 into an immediate protocol fallback (None: fatal)."""
+        return None
+
+    # -- the shared machinery -----------------------------------------------------
+    def _fail(self, message: str) -> str:
+        return redact(f"{self.spec}: {message}", (self._secret,))
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0),
+                timeout=aiohttp.ClientTimeout(total=None),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def complete(self, request: CompletionRequest, on_retry: RetryCallback | None = None) -> Completion:
+        key = None
+        if self.cache is not None:
+            key = cache_key(self.provider, self.model, request, self._cache_params())
+            hit = self.cache.get(key, LiveCompletion)
+            if hit is not None:
+                return hit
+        completion = await self._with_retries(request, on_retry)
+        if self.cache is not None and key is not None:
+            self.cache.put(key, self.model, completion)
+        return completion
+
+    async def _with_retries(self, request: CompletionRequest, on_retry: RetryCallback | None) -> LiveCompletion:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        retries = 0
+        while True:
+            first: list[float] = []
+            parsed: Parsed | None = None
+            failure: Transient | None = None
+            fatal = ""
+            async with self.limiter.slot() as ticket:
+                try:
+                    parsed = await self._attempt(request, first)
+                except Transient as exc:
+                    failure = exc
+                except Fatal as exc:
+                    fatal = exc.message
+            if fatal:
+                raise ProviderError(self._fail(fatal), retries=retries, fatal=True)
+            if parsed is not None:
+                self.limiter.succeeded()
+                return self._finish(request, parsed, started, first, loop.time(), retries)
+            assert failure is not None
+            if failure.rate_limited:
+                self.limiter.rate_limited(ticket)
+            if failure.reason == "protocol_fallback":
+                continue
+            delay = failure.retry_after if failure.retry_after is not None else self.policy.backoff(retries + 1, self._rng)
+            message = self._give_up(failure, retries, loop.time() - started + delay)
+            if message:
+                raise ProviderError(self._fail(message), retries=retries)
+            retries += 1
+            if on_retry is not None:
+                extra = {"status": str(failure.status)} if failure.status is not None else {}
+                if failure.detail:
+                    extra["detail"] = self._fail(failure.detail).removeprefix(f"{self.spec}: ")
+                on_retry(RetryInfo(retries, failure.reason, delay, extra))
+            await self._sleep(delay)
+
+    def _give_up(self, failure: Transient, retries: int, resume_at: float) -> str:
+        """Why not to retry ``failure`` (empty: retry); ``resume_at`` is when the retry
+        would start, in seconds since the first attempt began."""
+        what = failure.reason + (f" ({failure.detail})" if failure.detail else "")
+        if retries >= self.policy.max_retries:
+            return f"gave up after {retries} retries: {what}"
+        if resume_at > self.policy.retry_budget_s:
+            return f"retry budget of {self.policy.retry_budget_s:g}s exhausted after {retries} retries: {what}"
+        return ""
+
+    def _finish(self, request: CompletionRequest, parsed: Parsed, started: float,
+                first: list[float], ended: float, retries: int) -> LiveCompletion:
+        estimated = parsed.prompt_tokens is None or parsed.completion_tokens is None
+        prompt_tokens = parsed.prompt_tokens if parsed.prompt_tokens is not None else _estimate_tokens(render_prompt(request))
+        completion_tokens = parsed.completion_tokens if parsed.completion_tokens is not None else _estimate_tokens(parsed.text)
+        cost = self.prices.cost(self.model, prompt_tokens, completion_tokens)
+        return LiveCompletion(
+            text=parsed.text,
+            ttft_ms=(first[0] - started) * 1000.0 if first else (ended - started) * 1000.0,
+            total_ms=(ended - started) * 1000.0,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=completion_tokens,
+            cost_usd=cost.usd,
+            retries=retries,
+            tokens_estimated=estimated,
+            price_known=cost.known,
+        )
+
+    async def _attempt(self, request: CompletionRequest, first: list[float]) -> Parsed:
+        loop = asyncio.get_running_loop()
+        begun = loop.time()
+        overall = begun + self.policy.timeout_s
+        phase = "first_token_timeout"
+
+        def first_token() -> None:
+            nonlocal phase
+            if not first:
+                first.append(loop.time())
+                phase = "timeout"
+
+        try:
+            async with asyncio.timeout_at(min(overall, begun + self.policy.first_token_timeout_s)) as deadline:
+                async with self._client().post(self._endpoint(), json=self._payload(request),
+                                               headers=self._headers()) as response:
+                    await self._check_status(response)
+                    if "event-stream" not in response.headers.get("Content-Type", ""):
+                        body = await response.read()
+                        first_token()
+                        return self._read_json(json.loads(body))
+                    reader = _DeadlineReader(response.content, deadline, loop, overall,
+                                             self.policy.idle_timeout_s, lambda: bool(first))
+                    return await self._read_stream(reader, first_token)
+        except (Transient, Fatal):
+            raise
+        except TimeoutError:
+            limit = self.policy.first_token_timeout_s if phase == "first_token_timeout" else self.policy.timeout_s
+            reason = phase if phase == "first_token_timeout" else "timeout"
+            raise Transient(reason, f"no {'first token' if reason != 'timeout' else 'complete response'} within {limit:g}s") from None
+        except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError) as exc:
+            raise Transient("connection_error", type(exc).__name__) from None
+        except aiohttp.ClientError as exc:
+            raise Transient("connection_error", type(exc).__name__) from None
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+            raise Transient("malformed_response", type(exc).__name__) from None
+
+    async def _check_status(self, response: aiohttp.ClientResponse) -> None:
+        status = response.status
+        if status < 300:
+            return
+        detail = error_detail(await response.content.read(8192))
+        if status == 429:
+            raise Transient("rate_limited", detail, retry_after=parse_retry_after(response.headers),
+                            rate_limited=True, status=status)
+        if status in _RETRYABLE_STATUS or status >= 500:
+            raise Transient("server_error", f"HTTP {status}: {detail}",
+                            retry_after=parse_retry_after(response.headers), status=status)
+        if status == 400:
+            fallback = self._bad_request(status, detail)
+            if fallback is not None:
+                raise fallback
+        labels = {401: "unauthorized (check the API key)", 403: "forbidden", 404: "not found (check the model name and base URL)"}
+        raise Fatal(f"HTTP {status} {labels.get(status, 'rejected')}: {detail}")
+
+
+class _DeadlineReader(SSEReader):
+    """An :class:`SSEReader` that moves the attempt's deadline once text has arrived:
+    from the first-token deadline to ``now + idle`` (never past the overall deadline)."""
+
+    def __init__(self, content: aiohttp.StreamReader, deadline: asyncio.Timeout,
+                 loop: asyncio.AbstractEventLoop, overall: float, idle_s: float,
+                 started: Callable[[], bool]) -> None:
+        super().__init__(content)
+        self._deadline, self._loop, self._overall = deadline, loop, overall
+        self._idle_s, self._started = idle_s, started
+
+    async def next(self) -> SSEEvent | None:
+        if self._started():
+            self._deadline.reschedule(min(self._overall, self._loop.time() + self._idle_s))
+        return await super().next()
+
+
+def _estimate_tokens(text: str) -> int:
+    """About four characters a token, the usual rule of thumb for English and code."""
+    return max(1, math.ceil(len(text) / 4)) if text else 0
+
