@@ -8,8 +8,8 @@
   an idle deadline between chunks, and an overall deadline.
 * :class:`AdaptiveLimiter`: AIMD concurrency, one per provider: a rate limit
   halves the limit (once per burst: only a request admitted since the last
-  cut can cut again), successes add one slot per window of ``limit``
-  successes, always within ``[minimum, maximum]``.
+  cut can cut again); every ``limit`` successes add one slot (one slot per
+  window, the classic additive increase), always within ``[minimum, maximum]``.
 * :class:`SSEReader`: server-sent events from an aiohttp body, line by line.
 * :class:`HTTPProvider`: the retry loop, cache, timing and pricing around one
   wire protocol; subclasses build the request and read its stream.
@@ -182,7 +182,8 @@ class AdaptiveLimiter:
         if not 1 <= minimum <= initial <= top:
             raise ValueError("need 1 <= minimum <= initial <= maximum")
         self.minimum, self.maximum = minimum, top
-        self._limit = float(initial)
+        self._limit = initial
+        self._successes = 0
         self._in_flight = 0
         self._peak = 0
         self._epoch = 0
@@ -192,7 +193,7 @@ class AdaptiveLimiter:
 
     @property
     def limit(self) -> int:
-        return int(self._limit)
+        return self._limit
 
     def statistics(self) -> LimiterStatistics:
         return LimiterStatistics(self.limit, self._in_flight, self._peak,
@@ -209,11 +210,11 @@ class AdaptiveLimiter:
             try:
                 await waiter
             except asyncio.CancelledError:
-                self._wake()
-                raise
-            finally:
                 if waiter in self._waiters:
                     self._waiters.remove(waiter)
+                else:
+                    self._wake()  # it was woken, then cancelled: pass the wake-up on
+                raise
         self._in_flight += 1
         self._peak = max(self._peak, self._in_flight)
         return self._epoch
@@ -223,10 +224,13 @@ class AdaptiveLimiter:
         self._wake()
 
     def succeeded(self) -> None:
-        """Additive increase: one more slot per ``limit`` successes."""
-        before = self.limit
-        self._limit = min(float(self.maximum), self._limit + 1.0 / max(self._limit, 1.0))
-        if self.limit > before:
+        """Additive increase: one more slot per ``limit`` successes since the last change."""
+        if self._limit >= self.maximum:
+            return
+        self._successes += 1
+        if self._successes >= self._limit:
+            self._successes = 0
+            self._limit += 1
             self._increases += 1
             self._wake()
 
@@ -235,14 +239,19 @@ class AdaptiveLimiter:
         if ticket != self._epoch:
             return
         self._epoch += 1
-        self._decreases += 1
-        self._limit = float(max(self.minimum, math.floor(self._limit / 2)))
+        self._successes = 0
+        if self._limit > self.minimum:
+            self._decreases += 1
+            self._limit = max(self.minimum, self._limit // 2)
 
     def _wake(self) -> None:
+        """Wake as many waiters (oldest first) as there are free slots; they recheck."""
         free = self.limit - self._in_flight
-        for waiter in self._waiters[: max(free, 0)]:
+        while free > 0 and self._waiters:
+            waiter = self._waiters.pop(0)
             if not waiter.done():
                 waiter.set_result(None)
+                free -= 1
 
 
 class _Slot:

@@ -1,0 +1,51 @@
+"""Prices per model, user-extendable, and the cost a provider reports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from azr_actors.providers.pricing import Cost, Price, PriceTable, load_prices
+
+
+def test_exact_then_longest_prefix_lookup():
+    table = PriceTable()
+    assert table.lookup("gpt-4o") == Price(2.50, 10.00)
+    assert table.lookup("gpt-4o-mini-2024-07-18") == Price(0.15, 0.60)
+    assert table.lookup("claude-3-5-sonnet-20241022") == Price(3.00, 15.00)
+    assert table.lookup("llama-3-8b") is None
+
+
+def test_cost_is_tokens_times_price_per_million():
+    table = PriceTable({"m": Price(1.0, 4.0)})
+    assert table.cost("m", 1_000_000, 500_000) == Cost(3.0, known=True)
+    assert table.cost("m", 1200, 300) == Cost(pytest.approx(0.0024), known=True)
+
+
+def test_unknown_model_costs_nothing_and_is_flagged():
+    assert PriceTable().cost("my-local-model", 1000, 1000) == Cost(0.0, known=False)
+
+
+def test_a_price_file_extends_and_overrides_the_defaults(tmp_path):
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"my-model": {"input": 1, "output": 2}, "gpt-4o": {"input": 9, "output": 9}}))
+    table = load_prices(path)
+    assert table.lookup("my-model") == Price(1.0, 2.0) and table.lookup("gpt-4o") == Price(9.0, 9.0)
+    assert table.lookup("gpt-4o-mini") == Price(0.15, 0.60)
+
+
+def test_toml_file_named_by_the_environment(tmp_path):
+    path = tmp_path / "prices.toml"
+    path.write_text('[my-model]\ninput = 0.5\noutput = 1.5\n')
+    assert load_prices(env={"AZR_PRICES": str(path)}).lookup("my-model") == Price(0.5, 1.5)
+    assert load_prices(env={}).lookup("my-model") is None
+
+
+def test_malformed_price_file_names_the_model(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"x": {"input": 1}}))
+    with pytest.raises(ValueError, match="price of 'x' needs 'input' and 'output'"):
+        load_prices(path)
+    with pytest.raises(ValueError, match="prices must be >= 0"):
+        Price(-1.0, 0.0)
