@@ -1,0 +1,352 @@
+"""The SQLite event log (on aiosqlite), and ``open_store`` to pick a backend by location.
+
+Layout (schema version 1)::
+
+    meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)   -- app='azr-actors', schema_version, created_at
+    events(seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+           run_id TEXT, task_id TEXT, model TEXT, ts REAL, payload BLOB NOT NULL)
+    indexes on events(kind) and events(task_id)
+
+Contract, beyond :class:`EventStore`'s:
+
+* WAL journal, ``synchronous=NORMAL``: a committed batch survives the death of
+  the writing process (kill -9); a batch interrupted before its commit is absent;
+* ``seq`` is the rowid: one ``BEGIN IMMEDIATE`` transaction per batch makes the
+  order of seqs the order of commits, across processes too;
+* ``INSERT OR IGNORE`` on the unique key makes appends idempotent;
+* ``open()`` validates before it writes anything: a missing file is created
+  (atomically: it appears complete or not at all) only with ``create=True``;
+  an empty, non-SQLite, corrupt or foreign SQLite file raises LogFormatError,
+  a newer schema LogVersionError, and such a file is left byte-for-byte as it was;
+* ``task_id`` and ``model`` columns copy the event's attributes when it has
+  them, for queries; the payload (see :mod:`.codec`) is the source of truth.
+
+One connection writes, another reads (read-only): readers only ever see
+committed batches, even while this process's writer is mid-transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import sqlite3
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from .codec import decode, encode
+from .errors import LogError, LogFormatError, LogNotFoundError, LogReadOnlyError, LogVersionError
+from .events import Event
+from .store import APP_NAME, SCHEMA_VERSION, EventStore, MemoryStore, _utc_now, check_limit
+
+__all__ = ["SQLiteStore", "open_store"]
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL, run_id TEXT, task_id TEXT, model TEXT, ts REAL,"
+    " payload BLOB NOT NULL)",
+    "CREATE INDEX events_kind ON events (kind)",
+    "CREATE INDEX events_task_id ON events (task_id)",
+)
+_INSERT = (
+    "INSERT OR IGNORE INTO events (key, kind, run_id, task_id, model, ts, payload)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+_Row = tuple[str, str, str, str | None, str | None, float, bytes]
+
+
+class SQLiteStore(EventStore):
+    """An event log in one SQLite file (see the module docstring for the contract)."""
+
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.create = create
+        self.readonly = readonly
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        mode = "readonly" if self.readonly else "readwrite"
+        return f"SQLiteStore({str(self.path)!r}, {mode})"
+
+    # -- lifecycle -----------------------------------------------------------
+    async def open(self) -> None:
+        if self._reader is not None:
+            return
+        if not self.path.exists():
+            if self.readonly or not self.create:
+                raise LogNotFoundError(f"{self.path}: no event log there")
+            await self._create()
+        else:
+            _check_header(self.path)
+        # Validate on a read-only connection, so a foreign file is never touched. With no
+        # WAL beside the file there is nothing to recover, and "immutable" keeps SQLite
+        # from creating the -wal and -shm files next to a file that may not be ours.
+        wal = self.path.with_name(self.path.name + "-wal")
+        probe = await self._connect(readonly=True, immutable=not wal.exists())
+        try:
+            await _validate(probe, self.path)
+        finally:
+            await probe.close()
+        reader = await self._connect_reader()
+        try:
+            if not self.readonly:
+                self._writer = await self._connect(readonly=False)
+                await self._writer.execute("PRAGMA journal_mode=WAL")
+                await self._writer.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            await reader.close()
+            raise
+        self._reader = reader
+
+    async def close(self) -> None:
+        writer, reader = self._writer, self._reader
+        self._writer = self._reader = None
+        # The writer closes last: the last connection folds the WAL into the file.
+        if reader is not None:
+            await reader.close()
+        if writer is not None:
+            await writer.close()
+
+    async def _connect(self, *, readonly: bool, immutable: bool = False) -> aiosqlite.Connection:
+        target = f"{self.path.resolve().as_uri()}?mode={'ro' if readonly else 'rw'}"
+        if immutable:
+            target += "&immutable=1"
+        try:
+            conn = await aiosqlite.connect(target, uri=True, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise LogError(f"{self.path}: cannot open the event log: {exc}") from None
+        await conn.execute("PRAGMA busy_timeout=10000")
+        return conn
+
+    async def _connect_reader(self) -> aiosqlite.Connection:
+        """A connection that never writes rows; read-write when the file allows it,
+        so that, closing last, it can fold the WAL back into the file."""
+        try:
+            conn = await self._connect(readonly=False)
+        except LogError:
+            return await self._connect(readonly=True)
+        await conn.execute("PRAGMA query_only=ON")
+        return conn
+
+    async def _create(self) -> None:
+        """Build an empty log beside the target, then link it into place in one step."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = self.path.with_name(f".{self.path.name}.creating-{os.getpid()}")
+        scratch.unlink(missing_ok=True)
+        try:
+            conn = await aiosqlite.connect(scratch, isolation_level=None)
+            try:
+                await conn.execute("PRAGMA journal_mode=WAL")
+                await conn.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA:
+                    await conn.execute(statement)
+                await conn.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?)",
+                    [
+                        ("app", APP_NAME),
+                        ("schema_version", str(SCHEMA_VERSION)),
+                        ("created_at", _utc_now()),
+                    ],
+                )
+                await conn.execute("COMMIT")
+            finally:
+                await conn.close()  # the last connection folds the WAL into the file
+            try:
+                os.link(scratch, self.path)  # fails if another process created it first
+            except FileExistsError:
+                pass
+            except OSError:  # a filesystem without hard links
+                os.replace(scratch, self.path)
+        finally:
+            scratch.unlink(missing_ok=True)
+
+    # -- writing -------------------------------------------------------------
+    async def append(self, events: Sequence[Event]) -> list[int]:
+        writer = self._require_writer()
+        if not events:
+            return []
+        rows = [_row(event) for event in events]
+        async with self._write_lock:
+            await writer.execute("BEGIN IMMEDIATE")
+            try:
+                before = await _scalar(writer, "SELECT coalesce(max(seq), 0) FROM events")
+                await writer.executemany(_INSERT, rows)
+                stored = await writer.execute_fetchall(
+                    "SELECT key, seq FROM events WHERE seq > ?", (before,)
+                )
+                await writer.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    await writer.execute("ROLLBACK")
+                raise
+        if stored:
+            self._notify_commit()
+        new: dict[str, int] = dict(stored)  # type: ignore[arg-type]
+        return [new.pop(row[0], 0) for row in rows]
+
+    # -- reading -------------------------------------------------------------
+    async def read(
+        self, after: int = 0, limit: int | None = None, kinds: Collection[str] | None = None
+    ) -> list[Event]:
+        check_limit(limit)
+        sql, params = _select_events(after, limit, None if kinds is None else sorted(set(kinds)))
+        rows = await self._query(sql, params)
+        return [decode(payload, seq) for seq, payload in rows]
+
+    async def last_seq(self) -> int:
+        return int((await self._query("SELECT coalesce(max(seq), 0) FROM events", ()))[0][0])
+
+    async def has_key(self, key: str) -> bool:
+        return bool(await self._query("SELECT 1 FROM events WHERE key = ?", (key,)))
+
+    async def count(self, kind: str | None = None) -> int:
+        if kind is None:
+            rows = await self._query("SELECT count(*) FROM events", ())
+        else:
+            rows = await self._query("SELECT count(*) FROM events WHERE kind = ?", (kind,))
+        return int(rows[0][0])
+
+    async def meta(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in await self._query("SELECT key, value FROM meta", ())}
+
+    # -- helpers -------------------------------------------------------------
+    def _require_writer(self) -> aiosqlite.Connection:
+        if self.readonly:
+            raise LogReadOnlyError(f"{self.path} is open read-only; appends are refused")
+        if self._writer is None:
+            raise LogError(f"{self.path}: the event log is not open")
+        return self._writer
+
+    async def _query(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        if self._reader is None:
+            raise LogError(f"{self.path}: the event log is not open")
+        try:
+            return list(await self._reader.execute_fetchall(sql, params))
+        except sqlite3.DatabaseError as exc:
+            raise LogFormatError(f"{self.path} is damaged: {exc}") from None
+
+
+def open_store(location: str | Path, *, create: bool = True, readonly: bool = False) -> EventStore:
+    """The store for ``location``, not yet opened (use ``async with open_store(...) as store``).
+
+    ``":memory:"`` gives a MemoryStore, ``postgresql://...`` the cluster backend,
+    anything else is the path of an SQLite log.
+    """
+    text = str(location)
+    if text == ":memory:":
+        return MemoryStore()
+    if text.startswith(("postgresql://", "postgres://")):
+        return _postgres_store(text, create=create, readonly=readonly)
+    return SQLiteStore(location, create=create, readonly=readonly)
+
+
+def _postgres_store(url: str, *, create: bool, readonly: bool) -> EventStore:
+    """Hook for the PostgreSQL backend, which ships with the ``cluster`` extra."""
+    raise LogError("PostgreSQL logs need the cluster extra")
+
+
+# -- validation ------------------------------------------------------------------
+def _check_header(path: Path) -> None:
+    """Refuse, by reading only, what is not an SQLite file at all."""
+    if path.is_dir():
+        raise LogFormatError(f"{path} is a directory, not an azr-actors event log")
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise LogError(f"{path}: cannot read the event log: {exc.strerror}") from None
+    if not head:
+        raise LogFormatError(f"{path} is an empty file, not an azr-actors event log")
+    if head != _SQLITE_MAGIC:
+        raise LogFormatError(f"{path} is not an azr-actors event log (not an SQLite file)")
+
+
+async def _validate(conn: aiosqlite.Connection, path: Path) -> None:
+    """Check the header tables on a read-only connection."""
+    foreign = LogFormatError(
+        f"{path} is not an azr-actors event log (an SQLite file without our meta table)"
+    )
+    try:
+        tables = {
+            name
+            for (name,) in await conn.execute_fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            )
+        }
+        if "meta" not in tables:
+            raise foreign
+        meta = dict(await conn.execute_fetchall("SELECT key, value FROM meta"))  # type: ignore[arg-type]
+    except sqlite3.DatabaseError as exc:
+        raise LogFormatError(f"{path} is not an azr-actors event log (corrupt: {exc})") from None
+    if meta.get("app") != APP_NAME:
+        raise foreign
+    try:
+        version = int(meta.get("schema_version", ""))
+    except ValueError:
+        raise LogFormatError(
+            f"{path} has an unreadable schema_version {meta.get('schema_version')!r}"
+        ) from None
+    if version > SCHEMA_VERSION:
+        raise LogVersionError(
+            f"{path} was written by event-log schema version {version}; this azr-actors reads"
+            f" up to version {SCHEMA_VERSION}: upgrade azr-actors to open it"
+        )
+    if version < 1 or "events" not in tables:
+        raise LogFormatError(f"{path} is not a complete azr-actors event log (no events table)")
+
+
+# -- queries and rows -------------------------------------------------------------
+def _select_events(after: int, limit: int | None, kinds: list[str] | None) -> tuple[str, list[Any]]:
+    """SQL for one page of events; each kind is read through its (kind, seq) index.
+
+    With several kinds and a limit, each kind contributes at most ``limit`` rows
+    to a merge, so a page costs O(kinds x limit) whatever the log's size, rather
+    than sorting every matching row after ``after``.
+    """
+    columns = "SELECT seq, payload FROM events WHERE seq > ?"
+    if kinds is None:
+        if limit is None:
+            return f"{columns} ORDER BY seq", [after]
+        return f"{columns} ORDER BY seq LIMIT ?", [after, limit]
+    if not kinds or limit == 0:
+        return f"{columns} AND 0", [after]
+    if limit is None or len(kinds) == 1:
+        marks = ", ".join("?" * len(kinds))
+        sql = f"{columns} AND kind IN ({marks}) ORDER BY seq"
+        return (
+            (sql, [after, *kinds]) if limit is None else (f"{sql} LIMIT ?", [after, *kinds, limit])
+        )
+    arm = f"SELECT * FROM ({columns} AND kind = ? ORDER BY seq LIMIT ?)"
+    sql = " UNION ALL ".join([arm] * len(kinds)) + " ORDER BY seq LIMIT ?"
+    params: list[Any] = []
+    for kind in kinds:
+        params += [after, kind, limit]
+    return sql, [*params, limit]
+
+
+# -- rows ----------------------------------------------------------------------------
+def _row(event: Event) -> _Row:
+    if not isinstance(event, Event):
+        raise TypeError(f"expected an Event, got {type(event).__name__}")
+    return (
+        event.key,
+        event.__struct_config__.tag,  # type: ignore[return-value]
+        event.run_id,
+        getattr(event, "task_id", None),
+        getattr(event, "model", None),
+        event.ts,
+        encode(event),
+    )
+
+
+async def _scalar(conn: aiosqlite.Connection, sql: str) -> int:
+    rows = list(await conn.execute_fetchall(sql))
+    return int(rows[0][0])
