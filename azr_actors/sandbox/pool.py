@@ -1,0 +1,345 @@
+"""SandboxPool: concurrent, isolated execution of untrusted samples from asyncio.
+
+The pool starts one zygote process (see :mod:`._zygote`) that isolates itself
+and forks a fresh runner per job; the runner forks the sample. ``workers``
+jobs run at once, each in its own slot (scratch directory and, as root, its
+own uid). Everything crossing back is a size-capped JSON frame from the
+trusted runner; the pool never unpickles or evaluates anything.
+
+Failure policy: a job whose runner does not answer within its limit plus a
+grace period is killed and reported as ``timeout`` (never retried); if the
+zygote dies, the job in flight reports ``error`` and the zygote is restarted
+(counted in ``stats().restarts``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import resource
+import signal
+import socket
+import sys
+import time
+from types import TracebackType
+from typing import Any
+
+from . import _confine, _frames
+from .jobs import CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
+from .limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S, Limits, calibrated_time_limit
+
+__all__ = ["ISOLATION_MODES", "SandboxError", "SandboxPool"]
+
+ISOLATION_MODES = ("auto", "namespaces", "userns", "none")
+RESULT_CAP = 64 << 20
+GRACE_S = 2.0
+UID_BASE = 61000
+
+
+class SandboxError(RuntimeError):
+    """The pool cannot run (not started, closed, or the zygote failed to start)."""
+
+
+class SandboxPool:
+    """A pool of isolated sample executors (use as ``async with SandboxPool() as pool``).
+
+    ``workers``: jobs run concurrently (default ``os.cpu_count()``).
+    ``limits``: per-sample resource limits (default :class:`Limits`).
+    ``isolation``: ``auto`` (namespaces if available, else a loud fallback),
+    ``namespaces``, ``userns`` or ``none``; :attr:`isolation_report` says what
+    was obtained: ``{"level", "layers", "warnings", "hidden", "uid_switch"}``.
+    ``hidden_paths``: extra files or folders to hide from samples, on top of
+    the benchmark data found by :func:`._confine.default_hidden_paths`.
+    """
+
+    def __init__(
+        self,
+        workers: int | None = None,
+        *,
+        limits: Limits | None = None,
+        isolation: str = "auto",
+        hidden_paths: list[str] | None = None,
+    ) -> None:
+        if isolation not in ISOLATION_MODES:
+            raise ValueError(f"isolation must be one of {ISOLATION_MODES}, got {isolation!r}")
+        if workers is not None and workers < 1:
+            raise ValueError(f"workers must be >= 1, got {workers}")
+        self.workers = workers or os.cpu_count() or 1
+        self.limits = limits or Limits()
+        self.isolation = isolation
+        self._hidden = sorted({*_confine.default_hidden_paths(), *(hidden_paths or [])})
+        self.isolation_report: dict[str, Any] = {}
+        self._process: asyncio.subprocess.Process | None = None
+        self._control: socket.socket | None = None
+        self._control_lock = asyncio.Lock()
+        self._slots: asyncio.Queue[int] = asyncio.Queue()
+        self._counts = {"completed": 0, "timeouts": 0, "restarts": 0, "queued": 0}
+        self._closed = False
+
+    # -- lifecycle -------------------------------------------------------
+    async def start(self) -> None:
+        """Start the zygote and wait for its isolation report."""
+        if self._closed:
+            raise SandboxError("the pool is closed")
+        for slot in range(self.workers):
+            self._slots.put_nowait(slot)
+        await self._spawn()
+
+    async def _spawn(self) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cfg = {
+            "isolation": self.isolation,
+            "limits": self.limits.to_dict(),
+            "hidden": self._hidden,
+            "uid_base": UID_BASE,
+        }
+        try:
+            self._process = await asyncio.create_subprocess_exec(
+                sys.executable, "-s", "-m", "azr_actors.sandbox._zygote", json.dumps(cfg), str(theirs.fileno()),
+                pass_fds=(theirs.fileno(),), stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL, env={"PYTHONHASHSEED": "0"}, cwd="/",
+            )  # fmt: skip
+        finally:
+            theirs.close()
+        ours.setblocking(False)
+        self._control = ours
+        loop = asyncio.get_running_loop()
+        try:
+            data = await asyncio.wait_for(loop.sock_recv(ours, 1 << 16), 60)
+            self.isolation_report = _frames.decode_body(data[4:])
+        except (TimeoutError, _frames.FrameError, OSError) as exc:
+            await self._kill_zygote()
+            raise SandboxError(f"the sandbox zygote did not start: {exc!r}") from None
+        if self.isolation_report.get("level") == "none":
+            for warning in self.isolation_report.get("warnings", []):
+                print(f"azr sandbox WARNING: {warning}", file=sys.stderr)
+
+    async def _kill_zygote(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self._process.kill()
+            await self._process.wait()
+            self._process = None
+
+    async def close(self) -> None:
+        """Stop the zygote; jobs in flight end with their runners."""
+        self._closed = True
+        await self._kill_zygote()
+
+    async def __aenter__(self) -> SandboxPool:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    # -- jobs ------------------------------------------------------------
+    async def check(self, job: CheckJob) -> CheckResult:
+        """Run the benchmark's hidden tests on one sample (see :class:`CheckJob`)."""
+        timeout = job.timeout_s if job.timeout_s is not None else self.limits.wall_s
+        payload = {
+            "kind": "check", "prompt": job.prompt, "completion": job.completion, "test": job.test,
+            "entry_point": job.entry_point, "timeout_s": timeout, "seed": job.seed,
+        }  # fmt: skip
+        raw = await self._run(payload, timeout)
+        status = str(raw.get("status", "error"))
+        return CheckResult(
+            passed=status == "passed",
+            status=status,
+            detail=str(raw.get("detail", ""))[:300],
+            duration_ms=_number(raw.get("duration_ms")),
+        )
+
+    async def probe(self, job: ProbeJob) -> ProbeResult:
+        """Evaluate each call of ``job.calls`` on the sample; outputs are wire texts.
+
+        A call that times out costs only itself: the remaining calls run in a
+        fresh sandbox (a new job, not a retry of the one that timed out).
+        """
+        timeout = job.timeout_s if job.timeout_s is not None else self.limits.wall_s
+        outputs: list[str | None] = []
+        errors: list[str] = []
+        status, detail, duration = "ok", "", 0.0
+        while True:
+            rest = list(job.calls[len(outputs) :])
+            payload = {
+                "kind": "probe", "code": job.code, "entry_point": job.entry_point, "calls": rest,
+                "timeout_s": timeout, "seed": job.seed,
+            }  # fmt: skip
+            raw = await self._run(payload, timeout * (1 + len(rest)))
+            duration += _number(raw.get("duration_ms"))
+            got_out, got_err = raw.get("outputs"), raw.get("errors")
+            if not isinstance(got_out, list) or not isinstance(got_err, list) or len(got_out) != len(got_err):
+                got_out, got_err = [], []
+            outputs += [o if isinstance(o, str) else None for o in got_out[: len(rest)]]
+            errors += [str(e)[:120] for e in got_err[: len(rest)]]
+            run_status = str(raw.get("status", "error"))
+            if run_status not in ("ok", "timeout") and status == "ok":
+                status, detail = run_status, str(raw.get("detail", ""))[:300]
+            if run_status == "timeout" and status == "ok":
+                status, detail = "timeout", "a call timed out"
+            if len(outputs) >= len(job.calls) or run_status != "timeout" or not got_out:
+                break
+        missing = len(job.calls) - len(outputs)
+        outputs += [None] * missing
+        errors += [status if status != "ok" else "not run"] * missing
+        return ProbeResult(outputs=outputs, errors=errors, status=status, detail=detail, duration_ms=duration)
+
+    async def calibrate(
+        self, job: CheckJob, *, runs: int = 3, floor_s: float = DEFAULT_FLOOR_S, factor: float = DEFAULT_FACTOR
+    ) -> float:
+        """Per-task wall limit from a reference solution.
+
+        ``job.completion`` must be the reference (canonical) solution. It is run
+        ``runs`` times under the pool's default limit; the slowest run is the
+        reference time, and the result is ``max(floor_s, factor * reference)``.
+        Raises :class:`SandboxError` if the reference does not pass.
+        """
+        durations = []
+        for _ in range(runs):
+            result = await self.check(CheckJob(job.prompt, job.completion, job.test, job.entry_point, None, job.seed))
+            if not result.passed:
+                raise SandboxError(f"the reference solution does not pass: {result.status} ({result.detail})")
+            durations.append(result.duration_ms / 1000.0)
+        return calibrated_time_limit(max(durations), floor_s=floor_s, factor=factor)
+
+    async def _run(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
+        if self._closed or self._control is None:
+            raise SandboxError("the pool is not running")
+        self._counts["queued"] += 1
+        try:
+            slot = await self._slots.get()
+        finally:
+            self._counts["queued"] -= 1
+        try:
+            result = await self._run_in_slot(slot, payload, timeout)
+        finally:
+            self._slots.put_nowait(slot)
+        self._counts["completed"] += 1
+        if result.get("status") == "timeout":
+            self._counts["timeouts"] += 1
+        return result
+
+    async def _run_in_slot(self, slot: int, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        job_r, job_w = os.pipe()
+        res_r, res_w = os.pipe()
+        try:
+            pid = await self._fork_runner(slot, job_r, res_w)
+        finally:
+            os.close(job_r)
+            os.close(res_w)
+        if pid is None:
+            os.close(job_w)
+            os.close(res_r)
+            return {"status": "error", "detail": "sandbox zygote died; restarted"}
+        reading = _read_to_eof(loop, res_r, RESULT_CAP)
+        try:
+            data = _frames.pack(payload)
+            if len(data) <= 60000:
+                os.write(job_w, data)
+            else:
+                await loop.run_in_executor(None, _write_all, job_w, data)
+        except OSError:
+            pass  # the runner died early; its missing result says so
+        finally:
+            os.close(job_w)
+        try:
+            body = await asyncio.wait_for(reading, timeout + GRACE_S)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            return {"status": "timeout", "detail": "runner did not answer in time (killed)"}
+        try:
+            result = _frames.decode_body(body[4:]) if len(body) >= 4 else None
+        except _frames.FrameError:
+            result = None
+        if not isinstance(result, dict):
+            return {"status": "error", "detail": "runner ended without a result"}
+        return result
+
+    async def _fork_runner(self, slot: int, job_r: int, res_w: int) -> int | None:
+        loop = asyncio.get_running_loop()
+        async with self._control_lock:
+            for attempt in range(2):
+                control = self._control
+                if control is None:
+                    raise SandboxError("the pool is not running")
+                try:
+                    socket.send_fds(control, [str(slot).encode()], [job_r, res_w])
+                    reply = await asyncio.wait_for(loop.sock_recv(control, 64), 30)
+                    if reply:
+                        return int(reply)
+                except (OSError, TimeoutError, ValueError):
+                    pass
+                if self._closed:
+                    raise SandboxError("the pool is closed")
+                self._counts["restarts"] += 1
+                await self._kill_zygote()
+                await self._spawn()
+                if attempt == 0:
+                    continue
+            return None
+
+    def stats(self) -> PoolStats:
+        """A frozen snapshot of the pool's counters."""
+        idle = self._slots.qsize()
+        return PoolStats(
+            workers=self.workers,
+            busy=self.workers - idle,
+            idle=idle,
+            queued=self._counts["queued"],
+            completed=self._counts["completed"],
+            timeouts=self._counts["timeouts"],
+            restarts=self._counts["restarts"],
+            peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+        )
+
+
+def _number(value: Any) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_to_eof(loop: asyncio.AbstractEventLoop, fd: int, cap: int) -> asyncio.Future[bytes]:
+    """Collect everything written to ``fd`` until EOF (at most ``cap`` bytes); closes ``fd``."""
+    future: asyncio.Future[bytes] = loop.create_future()
+    chunks = bytearray()
+    os.set_blocking(fd, False)
+
+    def finish() -> None:
+        loop.remove_reader(fd)
+        os.close(fd)
+
+    def on_readable() -> None:
+        try:
+            chunk = os.read(fd, 1 << 16)
+        except BlockingIOError:
+            return
+        except OSError as exc:
+            finish()
+            if not future.done():
+                future.set_exception(exc)
+            return
+        if chunk and len(chunks) + len(chunk) <= cap:
+            chunks.extend(chunk)
+            return
+        finish()
+        if not future.done():
+            future.set_result(bytes(chunks))
+
+    loop.add_reader(fd, on_readable)
+    future.add_done_callback(lambda f: finish() if f.cancelled() else None)
+    return future
