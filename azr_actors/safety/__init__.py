@@ -2,7 +2,8 @@
 
 Public API (re-exported here; the modules behind it are private):
 
-- :data:`LABELS`, :class:`Classification`, :func:`classify`: the offline classifier;
+- :data:`LABELS`, :class:`Classification`, :func:`classify`: the offline classifier
+  (``classify(prompt, response, harmful_prompt=None)`` never raises);
 - :class:`Scenario`, :func:`load_suite`, :data:`SUITE_VERSION`: the project's harm suite;
 - :func:`simulate_response`: offline answers for ``sim:`` models;
 - :func:`breakdown`, :func:`agreement`: the figures ``azr harm --json`` reports;
@@ -10,6 +11,27 @@ Public API (re-exported here; the modules behind it are private):
 """
 
 from ._classify import Thresholds, classify
+from ._judge import judge_prompt, parse_judge_reply
 from ._labels import LABELS, Classification
+from ._simulate import simulate_response
+from ._stats import agreement, breakdown, clopper_pearson, upper_bound
+from ._suite import SUITE_VERSION, Scenario, SuiteError, load_suite, parse_suite
 
-__all__ = ["LABELS", "Classification", "Thresholds", "classify"]
+__all__ = [
+    "LABELS",
+    "SUITE_VERSION",
+    "Classification",
+    "Scenario",
+    "SuiteError",
+    "Thresholds",
+    "agreement",
+    "breakdown",
+    "classify",
+    "clopper_pearson",
+    "judge_prompt",
+    "load_suite",
+    "parse_judge_reply",
+    "parse_suite",
+    "simulate_response",
+    "upper_bound",
+]
