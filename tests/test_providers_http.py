@@ -50,6 +50,8 @@ def test_redact_removes_the_secret_and_key_shaped_tokens():
     out = redact(text, ("secret-value-123",))
     assert "abc123" not in out and "wxyz" not in out and "secret-value" not in out
     assert out.startswith("bad key [redacted]")
+    assert redact("Bearer abc.def-123 failed") == "[redacted] failed"
+    assert redact("api_error: overloaded_error, key_count 3") == "api_error: overloaded_error, key_count 3"
 
 
 def test_prompts_carry_the_salt_and_ask_for_a_code_block():

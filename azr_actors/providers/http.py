@@ -57,6 +57,7 @@ __all__ = [
     "SSEEvent",
     "SSEReader",
     "Transient",
+    "error_detail",
     "parse_retry_after",
     "redact",
     "render_prompt",
@@ -128,7 +129,8 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
     return max(0.0, when.timestamp() - current)
 
 
-_KEYLIKE = re.compile(r"\b(?:sk|key|api|pk)[-_][A-Za-z0-9_\-\*\.]{4,}", re.IGNORECASE)
+# OpenAI/Anthropic-style keys (also masked ones servers echo back, sk-...****abcd) and bearer tokens
+_KEYLIKE = re.compile(r"\b(?:sk|pk|rk)[-_][A-Za-z0-9_\-\*\.]{6,}|\bBearer\s+\S+")
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:

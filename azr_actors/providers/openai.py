@@ -31,6 +31,7 @@ from azr_actors.providers.http import (
     Sleep,
     SSEReader,
     Transient,
+    error_detail,
     render_prompt,
 )
 from azr_actors.providers.pricing import PriceTable
@@ -133,7 +134,7 @@ class OpenAIProvider(HTTPProvider):
             if not isinstance(chunk, dict):
                 raise Transient("malformed_response", "stream chunk is not an object")
             if "error" in chunk:
-                raise Transient("stream_error", str(chunk["error"])[:200])
+                raise Transient("stream_error", error_detail(json.dumps(chunk).encode()))
             if chunk.get("usage"):
                 usage = chunk["usage"]
             for choice in chunk.get("choices") or []:
@@ -148,7 +149,7 @@ class OpenAIProvider(HTTPProvider):
 
     def _read_json(self, payload: Any) -> Parsed:
         if "error" in payload:
-            raise Transient("stream_error", str(payload["error"])[:200])
+            raise Transient("stream_error", error_detail(json.dumps(payload).encode()))
         text = payload["choices"][0]["message"]["content"] or ""
         return _parsed([text], payload.get("usage"))
 
