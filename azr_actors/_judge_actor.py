@@ -1,0 +1,141 @@
+"""The judge actor: plans visible evidence, then picks the best sample per budget.
+
+It subscribes to exactly four kinds: ``task_scheduled``, ``sample_generated``,
+``visible_verdict_posted`` and ``generation_failed``. It never receives
+``hidden_verdict_posted`` and holds no handle on the log, so it cannot see the
+benchmark's tests or their verdicts: only the prompt (from ``humaneval``,
+which gives it the prompt text alone), the samples, and the outputs of the
+probes it planned.
+
+When every sample below a budget has a visible verdict (or failed to generate),
+it appends ``SelectionMade`` for that budget, with ``stop=True`` when the
+evidence is strong enough or the budget is the last; otherwise the generator
+draws up to the next budget.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from .actor import Actor, ActorContext
+from .eventlog import (
+    Event,
+    EvidencePlanned,
+    GenerationFailed,
+    SampleGenerated,
+    SelectionMade,
+    TaskScheduled,
+    VisibleVerdictPosted,
+)
+from .humaneval import visible_problem
+from .judge import Candidate, EvidencePlan, plan_evidence, select
+
+__all__ = ["VISIBLE_KINDS", "JudgeActor"]
+
+#: Everything the judge may see. Hidden verdicts are not in it, by construction.
+VISIBLE_KINDS = ("task_scheduled", "sample_generated", "visible_verdict_posted", "generation_failed")
+
+
+@dataclass
+class _Task:
+    code: dict[int, str] = field(default_factory=dict)
+    tokens: dict[int, int] = field(default_factory=dict)
+    cost: dict[int, float] = field(default_factory=dict)
+    outputs: dict[int, list[str | None]] = field(default_factory=dict)
+    failed: set[int] = field(default_factory=set)
+    next_budget: int = 0
+
+
+class JudgeActor(Actor):
+    name = "judge"
+    subscribes: ClassVar[tuple[str, ...]] = VISIBLE_KINDS
+    outputs: ClassVar[tuple[str, ...]] = ("evidence_planned", "selection_made")
+
+    def __init__(self, ctx: ActorContext, budgets: list[int]) -> None:
+        super().__init__(ctx)
+        self.budgets = budgets
+        self.plans: dict[str, EvidencePlan] = {}
+        self.tasks: dict[tuple[str, str], _Task] = {}
+
+    def _plan(self, task_id: str) -> EvidencePlan:
+        plan = self.plans.get(task_id)
+        if plan is None:
+            problem = visible_problem(task_id)
+            plan = self.plans[task_id] = plan_evidence(problem.prompt, problem.entry_point, self.ctx.seed)
+        return plan
+
+    async def handle(self, event: Event) -> None:
+        match event:
+            case TaskScheduled(suite="code"):
+                plan = self._plan(event.task_id)
+                key = f"plan:{event.task_id}"
+                if key not in self.done:
+                    await self.emit(
+                        EvidencePlanned(
+                            key=key, task_id=event.task_id, calls=list(plan.calls),
+                            expected=list(plan.expected), origins=list(plan.origins),
+                        )
+                    )
+                self.tasks.setdefault((event.model, event.task_id), _Task())
+            case SampleGenerated():
+                t = self.tasks.setdefault((event.model, event.task_id), _Task())
+                t.code[event.sample_idx] = event.code
+                t.tokens[event.sample_idx] = event.prompt_tokens + event.completion_tokens
+                t.cost[event.sample_idx] = event.cost_usd
+            case VisibleVerdictPosted():
+                self.tasks.setdefault((event.model, event.task_id), _Task()).outputs[event.sample_idx] = list(event.outputs)
+                await self._maybe_select(event.model, event.task_id)
+            case GenerationFailed():
+                self.tasks.setdefault((event.model, event.task_id), _Task()).failed.add(event.sample_idx)
+                await self._maybe_select(event.model, event.task_id)
+
+    async def _maybe_select(self, model: str, task_id: str) -> None:
+        t = self.tasks[(model, task_id)]
+        while t.next_budget < len(self.budgets):
+            budget = self.budgets[t.next_budget]
+            ready = all(i in t.outputs or i in t.failed for i in range(budget))
+            if not ready:
+                return
+            stop = await self._select(model, task_id, budget, t)
+            t.next_budget += 1
+            if stop:
+                t.next_budget = len(self.budgets)
+
+    async def _select(self, model: str, task_id: str, budget: int, t: _Task) -> bool:
+        plan = self._plan(task_id)
+        candidates = [
+            Candidate(sample_idx=i, outputs=t.outputs[i], code=t.code.get(i, ""))
+            for i in range(budget)
+            if i in t.outputs
+        ]
+        last = budget == self.budgets[-1]
+        if candidates:
+            choice = select(plan, candidates, seed=self.ctx.seed, task_key=f"{model}:{task_id}")
+            sample_idx, reason, scores = choice.sample_idx, choice.reason, dict(choice.scores)
+            stop = last or choice.confident
+            stop_reason = "largest budget reached" if last and not choice.confident else choice.stop_reason if stop else ""
+        else:
+            sample_idx, reason, scores = -1, "no sample was generated", {}
+            stop, stop_reason = last, "largest budget reached" if last else ""
+        round_start = self.budgets[self.budgets.index(budget) - 1] if budget != self.budgets[0] else 0
+        round_ids = range(round_start, budget)
+        key = f"sel:{model}:{task_id}:{budget}"
+        if key not in self.done:
+            await self.emit(
+                SelectionMade(
+                    key=key,
+                    task_id=task_id,
+                    model=model,
+                    budget=budget,
+                    sample_idx=sample_idx,
+                    reason=reason,
+                    stop=stop,
+                    stop_reason=stop_reason,
+                    scores={k: float(v) for k, v in scores.items()},
+                    samples=len(round_ids),
+                    tokens=sum(t.tokens.get(i, 0) for i in round_ids),
+                    cost_usd=sum(t.cost.get(i, 0.0) for i in round_ids),
+                )
+            )
+        return stop

@@ -1,0 +1,64 @@
+"""The safety actor: labels every answer to a harm-suite prompt.
+
+It consumes ``HarmResponseGenerated`` and appends ``SafetyClassified`` with the
+label (``refused``, ``answered_safe``, ``slipped`` or ``ambiguous``) and the
+signals that fired. With a judge model, the model's verdict is used when it is
+usable and the rule-based label is kept as evidence beside it.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from .actor import Actor, ActorContext
+from .eventlog import Event, HarmResponseGenerated, SafetyClassified
+from .providers.base import CompletionRequest, Provider, ProviderError
+from .safety import classify, judge_prompt, parse_judge_reply
+
+__all__ = ["SafetyActor"]
+
+
+class SafetyActor(Actor):
+    name = "safety"
+    subscribes: ClassVar[tuple[str, ...]] = ("harm_response_generated",)
+    outputs: ClassVar[tuple[str, ...]] = ("safety_classified",)
+
+    def __init__(self, ctx: ActorContext, *, judge: Provider | None = None) -> None:
+        self.max_inflight = 8
+        super().__init__(ctx)
+        self.judge = judge
+
+    async def handle(self, event: Event) -> None:
+        if isinstance(event, HarmResponseGenerated):
+            key = f"safety:{event.model}:{event.scenario_id}"
+            if key not in self.done:
+                await self.spawn(self._classify(event, key), about=key)
+
+    async def _classify(self, event: HarmResponseGenerated, key: str) -> None:
+        rules = classify(event.prompt, event.response, event.harmful_prompt)
+        label, evidence, classifier = rules.label, list(rules.evidence), "rules"
+        if self.judge is not None:
+            try:
+                reply = await self.judge.complete(
+                    CompletionRequest(prompt=judge_prompt(event.prompt, event.response), task_id=event.scenario_id,
+                                      kind="chat", temperature=0.0, seed=self.ctx.seed)
+                )
+                verdict = parse_judge_reply(reply.text)
+            except ProviderError as exc:
+                verdict = None
+                evidence.append(f"judge-error:{str(exc)[:80]}")
+            if verdict is not None:
+                evidence = [*verdict.evidence, *(f"rules:{e}" for e in evidence), f"rules-label:{label}"]
+                label, classifier = verdict.label, f"judge:{self.judge.name}"
+        await self.emit(
+            SafetyClassified(
+                key=key,
+                scenario_id=event.scenario_id,
+                model=event.model,
+                category=event.category,
+                harmful_prompt=event.harmful_prompt,
+                label=label,
+                evidence=evidence,
+                classifier=classifier,
+            )
+        )

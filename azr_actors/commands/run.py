@@ -1,0 +1,59 @@
+"""``azr run``: the main job (see ARCHITECTURE.md for the contract)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..run import Progress, RunConfig, execute
+from ._common import int_list, print_json, run_async
+from .summary import LiveProgress, print_summary
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run the evaluation (code, harm, collusion, latency suites) into an event log",
+        description="Run or resume an evaluation. Without --model it uses three simulated models offline.",
+    )
+    p.add_argument("--model", action="append", metavar="SPEC", default=[],
+                   help="openai:MODEL[@URL], anthropic:MODEL, samples:PATH, replay:LOG, sim:NAME (repeatable)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--dry-run", action="store_true", help="the first 50 HumanEval tasks (default)")
+    size.add_argument("--full-run", action="store_true", help="all 164 HumanEval tasks")
+    p.add_argument("--tasks", metavar="N|all|ID,ID...", help="which tasks (overrides --dry-run/--full-run)")
+    p.add_argument("--budgets", type=int_list, metavar="1,4,16", help="progressive sampling budgets (default 1,4,16)")
+    p.add_argument("--suites", metavar="code,harm,collusion,latency", help="suites to run (default: all the models can serve)")
+    p.add_argument("--log", type=Path, help="event log path (default runs/<run_id>.db)")
+    p.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    p.add_argument("--judge-model", metavar="SPEC", help="a model that judges harm-suite answers besides the rules")
+    p.add_argument("--concurrency", type=int, default=16, help="requests in flight per model (default 16)")
+    p.add_argument("--workers", type=int, help="sandbox workers (default: one per CPU)")
+    p.add_argument("--stall-timeout", type=float, default=600.0, metavar="S",
+                   help="stop with an error if no event arrives for S seconds (default 600)")
+    p.add_argument("--json", action="store_true", help="print the metrics as one JSON object on stdout")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    cfg = RunConfig(
+        models=tuple(args.model),
+        tasks=args.tasks,
+        full_run=args.full_run,
+        budgets=args.budgets,
+        suites=tuple(s.strip() for s in args.suites.split(",") if s.strip()) if args.suites else None,
+        log=args.log,
+        seed=args.seed,
+        judge_model=args.judge_model,
+        concurrency=max(1, args.concurrency),
+        workers=args.workers,
+        stall_timeout_s=args.stall_timeout,
+    )
+    with LiveProgress(enabled=sys.stderr.isatty()) as live:
+        metrics, _ = run_async(execute(cfg, Progress(on_update=live.update)))
+    print_summary(metrics)
+    if args.json:
+        print_json(metrics)
+    return 0

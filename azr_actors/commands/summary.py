@@ -1,0 +1,129 @@
+"""Human output of ``azr run``: a live progress display and the closing summary (both on stderr)."""
+
+from __future__ import annotations
+
+import time
+from types import TracebackType
+from typing import Any
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from ..replay.projections import RunState
+
+__all__ = ["LiveProgress", "print_summary"]
+
+_console = Console(stderr=True)
+
+
+class LiveProgress:
+    """Tasks settled per model, as a rich progress bar (a plain line every few seconds off a terminal)."""
+
+    def __init__(self, *, enabled: bool = True, plain_every_s: float = 5.0) -> None:
+        self.enabled = enabled
+        self.plain_every_s = plain_every_s
+        self._last_plain = 0.0
+        self._bars: dict[str, Any] = {}
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=_console,
+            transient=False,
+        )
+
+    def __enter__(self) -> LiveProgress:
+        if self.enabled:
+            self._progress.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if self.enabled:
+            self._progress.stop()
+
+    def update(self, state: RunState) -> None:
+        if state.run is None:
+            return
+        total = len(state.run.tasks)
+        lines = []
+        for model in state.models:
+            records = state.tasks.get(model, {})
+            settled = sum(r.settled for r in records.values())
+            generated = sum(len(r.samples) for r in records.values())
+            scored = sum(1 for r in records.values() for s in r.samples.values() if s.passed is not None)
+            harm = len(state.harm.get(model, {}))
+            detail = f"samples {generated} scored {scored}" + (f" harm {harm}" if harm else "")
+            if self.enabled:
+                bar = self._bars.get(model)
+                if bar is None:
+                    bar = self._bars[model] = self._progress.add_task(model, total=total, detail="")
+                self._progress.update(bar, completed=settled, detail=detail)
+            lines.append(f"{model}: {settled}/{total} tasks, {detail}")
+        now = time.monotonic()
+        if not self.enabled and now - self._last_plain >= self.plain_every_s:
+            self._last_plain = now
+            _console.print("azr: " + "; ".join(lines), highlight=False)
+
+
+def _fmt(value: Any, pct: bool = True) -> str:
+    if value is None:
+        return "-"
+    return f"{value * 100:.1f}%" if pct else f"{value:.1f}"
+
+
+def print_summary(metrics: dict[str, Any]) -> None:
+    """The closing table: pass@k, the judge's pick per budget, uplift, success level, latency."""
+    sim = " [bold yellow](SIMULATED models)[/]" if metrics.get("simulated") else ""
+    _console.print(f"\n[bold]{metrics['run_id']}[/]{sim}  log: {metrics['log']}  tasks: {metrics['tasks']}/{metrics['tasks_total']}")
+    budgets = [str(b) for b in metrics.get("budgets", [])]
+    per_model = metrics.get("per_model", {})
+    if per_model:
+        table = Table(title="Code generation (HumanEval)", title_justify="left")
+        table.add_column("")
+        for model in per_model:
+            table.add_column(model, justify="right")
+        rows: list[tuple[str, Any]] = [
+            *((f"pass@{k}", lambda pm, k=k: _fmt(pm["pass_at_k"].get(k))) for k in budgets),
+            *((f"judge pick @{b}", lambda pm, b=b: _fmt(pm["selected_pass_at_1"].get(b))) for b in budgets),
+            ("oracle (any passes)", lambda pm: _fmt(pm["oracle_pass_at_n"])),
+            ("uplift (pp)", lambda pm: _fmt(pm["uplift_pp"], pct=False)),
+            ("uplift p (McNemar)", lambda pm: "-" if pm["uplift_p_value"] is None else f"{pm['uplift_p_value']:.3g}"),
+            ("success level", lambda pm: pm["success_level"]),
+            ("latency p95 (ms)", lambda pm: _fmt(pm["latency"]["p95_ms"], pct=False)),
+        ]
+        for label, cell in rows:
+            table.add_row(label, *(cell(pm) for pm in per_model.values()))
+        _console.print(table)
+    safety = metrics.get("safety")
+    if safety:
+        _console.print(f"harm suite: {_safety_line(safety)}")
+    collusion = metrics.get("collusion")
+    if collusion:
+        _console.print(f"collusion risk: [bold]{collusion.get('risk_level')}[/] over {len(collusion.get('pairs', []))} model pairs")
+    sandbox = metrics.get("sandbox") or {}
+    if sandbox.get("warnings"):
+        for warning in sandbox["warnings"]:
+            _console.print(f"[bold red]sandbox warning:[/] {warning}")
+    for failure in metrics.get("failures", [])[:5]:
+        _console.print(f"[red]actor failed:[/] {failure['actor']}: {failure['error'][:160]}")
+
+
+def _safety_line(safety: dict[str, Any]) -> str:
+    per_model = safety.get("per_model", safety)
+    parts = []
+    for model, s in per_model.items():
+        if isinstance(s, dict) and "counts" in s:
+            counts = s["counts"]
+            parts.append(f"{model}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    return "; ".join(parts) or "see --json"

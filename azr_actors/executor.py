@@ -1,0 +1,143 @@
+"""The executor actor: runs every sample in the sandbox and posts verdicts.
+
+For each ``SampleGenerated`` it posts two facts:
+
+* ``HiddenVerdictPosted``: the benchmark's hidden tests (scoring only);
+* ``VisibleVerdictPosted``: the sample's outputs on the judge's visible probes
+  (``EvidencePlanned``), as type-exact encodings the judge compares itself.
+
+Per-task time limits are calibrated once from the reference solution's run
+time (the sandbox's ``calibrate``), so an infinite loop costs a fraction of a
+second rather than the flat default.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import ClassVar
+
+from .actor import Actor, ActorContext
+from .eventlog import (
+    Event,
+    EvidencePlanned,
+    HiddenVerdictPosted,
+    SampleGenerated,
+    VisibleVerdictPosted,
+)
+from .humaneval import Problem, problems
+from .sandbox import CheckJob, ProbeJob, SandboxPool
+
+__all__ = ["ExecutorActor", "sample_seed"]
+
+
+def sample_seed(run_seed: int, model: str, task_id: str, sample_idx: int) -> int:
+    """The seed of Python's ``random`` inside the sandbox for one sample."""
+    text = f"{run_seed}\x1f{model}\x1f{task_id}\x1f{sample_idx}"
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big")
+
+
+class ExecutorActor(Actor):
+    name = "executor"
+    subscribes: ClassVar[tuple[str, ...]] = ("sample_generated", "evidence_planned")
+    outputs: ClassVar[tuple[str, ...]] = ("hidden_verdict_posted", "visible_verdict_posted")
+
+    def __init__(self, ctx: ActorContext, pool: SandboxPool, *, concurrency: int | None = None) -> None:
+        self.max_inflight = concurrency or 2 * max(1, getattr(pool, "workers", 2))
+        self.mailbox_size = 8192
+        super().__init__(ctx)
+        self.pool = pool
+        self.plans: dict[str, EvidencePlanned] = {}
+        self.waiting: dict[str, list[SampleGenerated]] = {}
+        self.limits: dict[str, asyncio.Future[float | None]] = {}
+
+    async def handle(self, event: Event) -> None:
+        match event:
+            case EvidencePlanned():
+                self.plans[event.task_id] = event
+                for sample in self.waiting.pop(event.task_id, []):
+                    await self._probe(sample)
+            case SampleGenerated():
+                hidden_key = f"hidden:{event.model}:{event.task_id}:{event.sample_idx}"
+                if hidden_key not in self.done:
+                    await self.spawn(self._check(event, hidden_key), about=hidden_key)
+                if event.task_id in self.plans:
+                    await self._probe(event)
+                else:
+                    self.waiting.setdefault(event.task_id, []).append(event)
+
+    async def _time_limit(self, problem: Problem) -> float | None:
+        """Calibrate once per task; concurrent callers share the one calibration."""
+        future = self.limits.get(problem.task_id)
+        if future is None:
+            future = self.limits[problem.task_id] = asyncio.get_running_loop().create_future()
+            try:
+                limit = await self.pool.calibrate(
+                    CheckJob(problem.prompt, problem.canonical_solution, problem.test, problem.entry_point)
+                )
+            except Exception:
+                limit = None
+            future.set_result(limit)
+        return await future
+
+    async def _check(self, sample: SampleGenerated, key: str) -> None:
+        problem = problems()[sample.task_id]
+        arrived = self.ctx.clock()
+        limit = await self._time_limit(problem)
+        job = CheckJob(
+            prompt=problem.prompt,
+            completion=sample.code,
+            test=problem.test,
+            entry_point=problem.entry_point,
+            timeout_s=limit,
+            seed=sample_seed(self.ctx.seed, sample.model, sample.task_id, sample.sample_idx),
+        )
+        result = await self.pool.check(job)
+        await self.emit(
+            HiddenVerdictPosted(
+                key=key,
+                task_id=sample.task_id,
+                model=sample.model,
+                sample_idx=sample.sample_idx,
+                passed=result.passed,
+                status=result.status,
+                detail=result.detail[:500],
+                duration_ms=round(result.duration_ms, 3),
+                arrived_ts=arrived,
+            )
+        )
+
+    async def _probe(self, sample: SampleGenerated) -> None:
+        key = f"visible:{sample.model}:{sample.task_id}:{sample.sample_idx}"
+        if key not in self.done:
+            await self.spawn(self._run_probe(sample, key), about=key)
+
+    async def _run_probe(self, sample: SampleGenerated, key: str) -> None:
+        plan = self.plans[sample.task_id]
+        problem = problems()[sample.task_id]
+        if not plan.calls:
+            outputs: list[str | None] = []
+            status, detail = "no-probes", ""
+        else:
+            limit = await self._time_limit(problem)
+            result = await self.pool.probe(
+                ProbeJob(
+                    code=problem.prompt + sample.code,
+                    entry_point=problem.entry_point,
+                    calls=list(plan.calls),
+                    timeout_s=limit,
+                    seed=sample_seed(self.ctx.seed, sample.model, sample.task_id, sample.sample_idx),
+                )
+            )
+            outputs, status, detail = list(result.outputs), result.status, result.detail[:300]
+        await self.emit(
+            VisibleVerdictPosted(
+                key=key,
+                task_id=sample.task_id,
+                model=sample.model,
+                sample_idx=sample.sample_idx,
+                outputs=outputs,
+                status=status,
+                detail=detail,
+            )
+        )

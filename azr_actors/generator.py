@@ -1,0 +1,184 @@
+"""The generator actor: draws samples from one model, budget by budget.
+
+It consumes ``TaskScheduled`` (draw the first budget's samples, or answer a
+harm scenario) and ``SelectionMade`` with ``stop=False`` (draw up to the next
+budget), and appends ``SampleRequested``, ``ProviderRetried``,
+``SampleGenerated`` or ``GenerationFailed``, and ``HarmResponseGenerated``.
+
+Each request carries a salt derived from the run's seed, the model, the task and
+the sample index: a harmless nonce that keeps caches from being shared across
+models and makes a copied answer traceable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import ClassVar
+
+from .actor import Actor, ActorContext
+from .eventlog import (
+    Event,
+    GenerationFailed,
+    HarmResponseGenerated,
+    ProviderRetried,
+    SampleGenerated,
+    SampleRequested,
+    SelectionMade,
+    TaskScheduled,
+)
+from .extraction import extract
+from .humaneval import problems
+from .providers.base import CompletionRequest, Provider, ProviderError, RetryInfo
+
+__all__ = ["GeneratorActor", "salt_for"]
+
+
+def salt_for(seed: int, model: str, task_id: str, sample_idx: int) -> str:
+    """The recorded nonce of one request."""
+    text = f"{seed}\x1f{model}\x1f{task_id}\x1f{sample_idx}"
+    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+
+
+class GeneratorActor(Actor):
+    subscribes: ClassVar[tuple[str, ...]] = ("task_scheduled", "selection_made")
+    outputs: ClassVar[tuple[str, ...]] = ("sample_generated", "generation_failed", "harm_response_generated")
+
+    def __init__(
+        self,
+        ctx: ActorContext,
+        provider: Provider,
+        budgets: list[int],
+        *,
+        concurrency: int = 16,
+        temperature: float = 0.8,
+    ) -> None:
+        self.max_inflight = concurrency
+        super().__init__(ctx)
+        self.provider = provider
+        self.name = f"generator:{provider.name}"
+        self.budgets = budgets
+        self.temperature = temperature
+        self._harm = None
+
+    async def handle(self, event: Event) -> None:
+        match event:
+            case TaskScheduled(model=model) if model != self.provider.name:
+                return
+            case TaskScheduled(suite="harm"):
+                await self.spawn(self._answer_harm(event.task_id), about=event.key)
+            case TaskScheduled():
+                for idx in range(self.budgets[0]):
+                    await self._request(event.task_id, idx)
+            case SelectionMade(model=model, stop=False) if model == self.provider.name:
+                later = [b for b in self.budgets if b > event.budget]
+                if later:
+                    for idx in range(event.budget, later[0]):
+                        await self._request(event.task_id, idx)
+
+    async def _request(self, task_id: str, idx: int) -> None:
+        key = f"gen:{self.provider.name}:{task_id}:{idx}"
+        if key in self.done or f"genfail:{self.provider.name}:{task_id}:{idx}" in self.done:
+            return
+        await self.spawn(self._generate(task_id, idx, key), about=key)
+
+    async def _generate(self, task_id: str, idx: int, key: str) -> None:
+        model = self.provider.name
+        salt = salt_for(self.ctx.seed, model, task_id, idx)
+        budget = next((b for b in self.budgets if idx < b), self.budgets[-1])
+        await self.emit(
+            SampleRequested(key=f"req:{model}:{task_id}:{idx}", task_id=task_id, model=model, sample_idx=idx, budget=budget, salt=salt)
+        )
+        problem = problems()[task_id]
+        request = CompletionRequest(
+            prompt=problem.prompt,
+            task_id=task_id,
+            sample_idx=idx,
+            kind="code",
+            salt=salt,
+            entry_point=problem.entry_point,
+            temperature=self.temperature,
+            seed=self.ctx.seed,
+        )
+        retries: list[RetryInfo] = []
+        try:
+            completion = await self.provider.complete(request, retries.append)
+        except ProviderError as exc:
+            await self._record_retries(task_id, idx, retries)
+            await self.emit(
+                GenerationFailed(
+                    key=f"genfail:{model}:{task_id}:{idx}", task_id=task_id, model=model, sample_idx=idx,
+                    error=str(exc)[:500], retries=exc.retries or len(retries),
+                )
+            )
+            return
+        await self._record_retries(task_id, idx, retries)
+        extraction = extract(completion.text, problem.prompt, problem.entry_point)
+        await self.emit(
+            SampleGenerated(
+                key=key,
+                task_id=task_id,
+                model=model,
+                sample_idx=idx,
+                raw=completion.text,
+                code=extraction.code,
+                extraction=extraction.method,
+                salt=salt,
+                ttft_ms=completion.ttft_ms,
+                total_ms=completion.total_ms,
+                prompt_tokens=completion.prompt_tokens,
+                completion_tokens=completion.completion_tokens,
+                cost_usd=completion.cost_usd,
+                retries=completion.retries or len(retries),
+                cached=completion.cached,
+            )
+        )
+
+    async def _record_retries(self, task_id: str, idx: int, retries: list[RetryInfo]) -> None:
+        for info in retries:
+            await self.emit(
+                ProviderRetried(
+                    key=f"retry:{self.provider.name}:{task_id}:{idx}:{info.attempt}",
+                    model=self.provider.name,
+                    task_id=task_id,
+                    sample_idx=idx,
+                    attempt=info.attempt,
+                    reason=info.reason[:200],
+                    delay_s=info.delay_s,
+                )
+            )
+
+    async def _answer_harm(self, scenario_id: str) -> None:
+        from .safety import load_suite
+
+        model = self.provider.name
+        key = f"harm:{model}:{scenario_id}"
+        if key in self.done:
+            return
+        scenario = next((s for s in load_suite() if s.id == scenario_id), None)
+        if scenario is None:
+            raise ValueError(f"unknown harm scenario {scenario_id!r}")
+        salt = salt_for(self.ctx.seed, model, scenario_id, 0)
+        request = CompletionRequest(
+            prompt=scenario.prompt, task_id=scenario_id, kind="chat", salt=salt, temperature=0.0, seed=self.ctx.seed
+        )
+        retries: list[RetryInfo] = []
+        try:
+            completion = await self.provider.complete(request, retries.append)
+            text = completion.text
+            ttft, total = completion.ttft_ms, completion.total_ms
+        except ProviderError as exc:
+            text, ttft, total = f"[no response: {str(exc)[:200]}]", None, None
+        await self._record_retries(scenario_id, 0, retries)
+        await self.emit(
+            HarmResponseGenerated(
+                key=key,
+                scenario_id=scenario_id,
+                model=model,
+                category=scenario.category,
+                prompt=scenario.prompt,
+                response=text,
+                harmful_prompt=scenario.harmful,
+                ttft_ms=ttft,
+                total_ms=total,
+            )
+        )

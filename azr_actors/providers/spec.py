@@ -1,0 +1,52 @@
+"""Parse ``--model SPEC`` into a provider (see ARCHITECTURE.md, "Model specs")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import BadInput
+from .base import Provider
+
+__all__ = ["DEFAULT_MODELS", "open_provider"]
+
+#: what ``azr run`` uses without ``--model``: three simulated models of different skill
+DEFAULT_MODELS = ("sim:strong", "sim:medium", "sim:weak")
+
+_KINDS = ("openai", "anthropic", "samples", "replay", "sim")
+
+
+async def open_provider(spec: str, *, seed: int = 0, cache_path: Path | None = None) -> Provider:
+    """Build the provider a spec names; raise BadInput with a one-line reason if it is wrong."""
+    kind, sep, rest = spec.partition(":")
+    if not sep or kind not in _KINDS or not rest:
+        raise BadInput(
+            f"bad model spec {spec!r}: expected one of openai:MODEL[@BASE_URL], anthropic:MODEL, "
+            "samples:PATH, replay:LOG, sim:NAME"
+        )
+    if kind == "sim":
+        from .sim import SimProvider
+
+        return SimProvider(rest, seed=seed)
+    if kind == "samples":
+        from .samples import SamplesProvider
+
+        return SamplesProvider(rest)
+    if kind == "replay":
+        from .replay import ReplayProvider
+
+        provider = ReplayProvider(rest)
+        await provider.load()
+        return provider
+    cache = None
+    if cache_path is not None:
+        from .cache import ResponseCache
+
+        cache = ResponseCache(cache_path)
+    if kind == "openai":
+        from .openai import OpenAIProvider
+
+        model, _, base_url = rest.partition("@")
+        return OpenAIProvider(model, base_url or None, cache=cache)
+    from .anthropic import AnthropicProvider
+
+    return AnthropicProvider(rest, cache=cache)

@@ -1,0 +1,355 @@
+"""``azr run``: wire the actors to one log and drive a run to its end.
+
+The run is identified by a fingerprint of what determines its results (models,
+tasks, budgets, suites, seed), so re-running the same command finds the same
+log and resumes it: every actor skips the work whose facts are already stored,
+and idempotency keys make a repeated fact a no-op.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .actor import Actor, ActorContext, Supervisor
+from .errors import AzrError, BadInput
+from .eventlog import (
+    CollusionAnalyzed,
+    EventStore,
+    EventWriter,
+    LatencyRecorded,
+    LogError,
+    ModelInfo,
+    RunFinished,
+    RunStarted,
+    TaskScheduled,
+    open_store,
+)
+from .humaneval import select_tasks
+from .providers.base import Provider
+from .providers.spec import DEFAULT_MODELS, open_provider
+from .replay.metrics import run_metrics
+from .replay.projections import RunState, apply
+
+__all__ = ["DEFAULT_BUDGETS", "RunConfig", "execute", "fold_log", "plan_budgets"]
+
+DEFAULT_BUDGETS = (1, 4, 16)
+ALL_SUITES = ("code", "harm", "collusion", "latency")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    models: tuple[str, ...] = ()
+    tasks: str | None = None
+    full_run: bool = False
+    budgets: tuple[int, ...] | None = None
+    suites: tuple[str, ...] | None = None
+    log: Path | None = None
+    seed: int = 0
+    judge_model: str | None = None
+    concurrency: int = 16
+    workers: int | None = None
+    stall_timeout_s: float = 600.0
+    runs_dir: Path = Path("runs")
+
+
+@dataclass
+class Progress:
+    """What the CLI shows while a run is live; fed from the same fold as the metrics."""
+
+    on_update: Callable[[RunState], None] = lambda state: None
+    warn: Callable[[str], None] = lambda message: print(f"azr: warning: {message}", file=sys.stderr)
+    notes: list[str] = field(default_factory=list)
+
+
+def plan_budgets(requested: tuple[int, ...] | None, recorded_cap: int | None, warn: Callable[[str], None]) -> list[int]:
+    """The budgets a run uses: the request, or the defaults capped at what a sample file holds."""
+    if requested is not None:
+        budgets = sorted(set(requested))
+        if not budgets or budgets[0] < 1:
+            raise BadInput("--budgets must be positive integers, e.g. 1,4,16")
+        if recorded_cap is not None and budgets[-1] > recorded_cap:
+            raise BadInput(
+                f"--budgets asks for {budgets[-1]} samples per task but the sample file holds only {recorded_cap}"
+            )
+        return budgets
+    budgets = list(DEFAULT_BUDGETS)
+    if recorded_cap is not None and recorded_cap < budgets[-1]:
+        capped = sorted({b for b in budgets if b <= recorded_cap} | {recorded_cap})
+        warn(f"the sample file holds {recorded_cap} samples per task: budgets capped to {','.join(map(str, capped))}")
+        return capped
+    return budgets
+
+
+def _fingerprint(models: list[str], tasks: list[str], budgets: list[int], suites: list[str], seed: int) -> str:
+    text = json.dumps([models, tasks, budgets, suites, seed], separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=5).hexdigest()
+
+
+async def fold_log(store: EventStore, state: RunState | None = None) -> RunState:
+    """Fold a whole stored log."""
+    state = RunState() if state is None else state
+    async for event in store.iter():
+        apply(state, event)
+    return state
+
+
+async def _open_providers(cfg: RunConfig) -> list[Provider]:
+    specs = cfg.models or DEFAULT_MODELS
+    providers: list[Provider] = []
+    try:
+        for spec in specs:
+            providers.append(await open_provider(spec, seed=cfg.seed))
+    except BaseException:
+        for p in providers:
+            await p.close()
+        raise
+    names = [p.name for p in providers]
+    dupes = {n for n in names if names.count(n) > 1}
+    if dupes:
+        raise BadInput(f"two --model specs name the same model {sorted(dupes)[0]!r}")
+    return providers
+
+
+def _suites(requested: tuple[str, ...] | None, providers: list[Provider]) -> list[str]:
+    live = all(p.live for p in providers)
+    if requested is None:
+        suites = ["code"]
+        if live:
+            suites += ["harm", "latency"]
+        if len(providers) > 1:
+            suites.append("collusion")
+        return suites
+    unknown = [s for s in requested if s not in ALL_SUITES]
+    if unknown:
+        raise BadInput(f"unknown suite {unknown[0]!r} (choose from {', '.join(ALL_SUITES)})")
+    recorded = [p.name for p in providers if not p.live]
+    needs_live = [s for s in requested if s in ("harm", "latency")]
+    if needs_live and recorded:
+        raise BadInput(f"suite {needs_live[0]!r} needs a live or simulated model; {recorded[0]} is recorded")
+    if "collusion" in requested and len(providers) < 2:
+        raise BadInput("suite 'collusion' needs at least two models")
+    return [s for s in ALL_SUITES if s in requested]
+
+
+async def execute(cfg: RunConfig, progress: Progress | None = None) -> tuple[dict[str, Any], Path]:
+    """Run (or resume) the pipeline; return the metrics JSON and the log's path."""
+    progress = progress or Progress()
+    providers = await _open_providers(cfg)
+    try:
+        return await _execute(cfg, providers, progress)
+    finally:
+        for p in providers:
+            await p.close()
+
+
+async def _execute(cfg: RunConfig, providers: list[Provider], progress: Progress) -> tuple[dict[str, Any], Path]:
+    recorded = [p for p in providers if not p.live]
+    available: set[str] | None = None
+    for p in recorded:
+        tasks_of = set(p.tasks)  # type: ignore[attr-defined]
+        available = tasks_of if available is None else available & tasks_of
+    tasks = select_tasks(cfg.tasks, full_run=cfg.full_run, available=sorted(available) if available is not None else None)
+    cap = min((p.samples_per_task(tasks) for p in recorded), default=None)  # type: ignore[attr-defined]
+    budgets = plan_budgets(cfg.budgets, cap, progress.warn)
+    suites = _suites(cfg.suites, providers)
+    specs = [p.spec for p in providers]
+    run_id = "run-" + _fingerprint(specs, tasks, budgets, suites, cfg.seed)
+    log = cfg.log or cfg.runs_dir / f"{run_id}.db"
+    log.parent.mkdir(parents=True, exist_ok=True)
+
+    try:
+        store = open_store(log, create=True)
+        await store.open()
+    except LogError as exc:
+        raise BadInput(str(exc)) from None
+    try:
+        state = await fold_log(store)
+        if state.run is not None and state.run.run_id != run_id:
+            raise BadInput(
+                f"{log} holds run {state.run.run_id}, made with other settings; use another --log to start a new run"
+            )
+        await _drive(cfg, store, state, providers, tasks, budgets, suites, run_id, log, progress)
+        final = await fold_log(store)
+    finally:
+        await store.close()
+    return run_metrics(final, log=str(log)), log
+
+
+async def _drive(
+    cfg: RunConfig,
+    store: EventStore,
+    state: RunState,
+    providers: list[Provider],
+    tasks: list[str],
+    budgets: list[int],
+    suites: list[str],
+    run_id: str,
+    log: Path,
+    progress: Progress,
+) -> None:
+    from ._judge_actor import JudgeActor
+    from .executor import ExecutorActor
+    from .generator import GeneratorActor
+    from .monitor import Monitor
+    from .sandbox import SandboxPool
+
+    writer = EventWriter(store)
+    await writer.start()
+    ctx = ActorContext(writer=writer, run_id=run_id, seed=cfg.seed)
+    pool = SandboxPool(cfg.workers)
+    await pool.start()
+    judge_provider = await open_provider(cfg.judge_model, seed=cfg.seed) if cfg.judge_model else None
+    supervisor: Supervisor | None = None
+    monitor: Monitor | None = None
+    try:
+        if state.run is None:
+            await writer.append(
+                RunStarted(
+                    key="run",
+                    run_id=run_id,
+                    actor="cli",
+                    ts=time.time(),
+                    seed=cfg.seed,
+                    models=[ModelInfo(name=p.name, spec=p.spec, provider=p.provider, simulated=p.simulated) for p in providers],
+                    tasks=tasks,
+                    budgets=budgets,
+                    suites=suites,
+                    k_values=budgets,
+                    simulated=any(p.simulated for p in providers),
+                    version=__version__,
+                    sandbox=dict(pool.isolation_report),
+                    config={
+                        "concurrency": cfg.concurrency,
+                        "judge_model": cfg.judge_model or "",
+                        "harm_scenarios": _harm_count(suites),
+                    },
+                )
+            )
+        await _schedule(writer, run_id, providers, tasks, suites)
+        actors: list[Actor] = [GeneratorActor(ctx, p, budgets, concurrency=cfg.concurrency) for p in providers]
+        actors.append(JudgeActor(ctx, budgets))
+        actors.append(ExecutorActor(ctx, pool))
+        if "harm" in suites:
+            from ._safety_actor import SafetyActor
+
+            actors.append(SafetyActor(ctx, judge=judge_provider))
+        supervisor = Supervisor(store, actors)
+        await supervisor.start()
+        monitor = Monitor(ctx, log.parent, supervisor.mailboxes)
+        await monitor.start()
+        status = await _watch(store, cfg.stall_timeout_s, progress)
+        await monitor.stop()
+        await supervisor.stop(drain=status == "completed")
+        supervisor = None
+        if status == "completed":
+            await _analyses(store, writer, ctx, providers, suites, cfg.seed)
+        await writer.append(RunFinished(key="finished", run_id=run_id, actor="cli", ts=time.time(), status=status))
+        if status != "completed":
+            raise AzrError(f"the run stalled: no new event for {cfg.stall_timeout_s:.0f} s (see ActorFailed events in {log})")
+    finally:
+        if monitor is not None:
+            await monitor.stop()
+        if supervisor is not None:
+            await supervisor.stop(drain=False)
+        await writer.close()
+        await pool.close()
+        if judge_provider is not None:
+            await judge_provider.close()
+
+
+def _harm_count(suites: list[str]) -> int:
+    if "harm" not in suites:
+        return 0
+    from .safety import load_suite
+
+    return len(load_suite())
+
+
+async def _schedule(writer: EventWriter, run_id: str, providers: list[Provider], tasks: list[str], suites: list[str]) -> None:
+    now = time.time()
+    if "code" in suites:
+        for p in providers:
+            for task_id in tasks:
+                writer.submit(TaskScheduled(key=f"task:{p.name}:{task_id}", run_id=run_id, actor="scheduler", ts=now, task_id=task_id, model=p.name))
+    if "harm" in suites:
+        from .safety import load_suite
+
+        for p in providers:
+            for scenario in load_suite():
+                writer.submit(
+                    TaskScheduled(key=f"harmtask:{p.name}:{scenario.id}", run_id=run_id, actor="scheduler", ts=now,
+                                  task_id=scenario.id, model=p.name, suite="harm")
+                )
+    await writer.flush()
+
+
+async def _watch(store: EventStore, stall_timeout_s: float, progress: Progress) -> str:
+    """Fold the live log until the run is complete; 'stalled' if nothing happens for too long."""
+    state = RunState()
+    stop = asyncio.Event()
+
+    async def follow() -> None:
+        async for event in store.tail(0, stop=stop, poll_s=0.1):
+            apply(state, event)
+
+    follower = asyncio.create_task(follow())
+    last_seq, last_change = -1, time.monotonic()
+    try:
+        while True:
+            await asyncio.sleep(0.1)
+            if follower.done():
+                follower.result()
+            progress.on_update(state)
+            if state.run is not None and state.is_complete():
+                return "completed"
+            if state.last_seq != last_seq:
+                last_seq, last_change = state.last_seq, time.monotonic()
+            elif time.monotonic() - last_change > stall_timeout_s:
+                return "stalled"
+    finally:
+        stop.set()
+        follower.cancel()
+        await asyncio.gather(follower, return_exceptions=True)
+
+
+async def _analyses(
+    store: EventStore, writer: EventWriter, ctx: ActorContext, providers: list[Provider], suites: list[str], seed: int
+) -> None:
+    state = await fold_log(store)
+    if "collusion" in suites and state.collusion is None:
+        from .collusion import analyze
+
+        answers = {
+            model: {t: [s.code for _, s in sorted(r.samples.items()) if s.code] for t, r in records.items()}
+            for model, records in state.tasks.items()
+        }
+        report = await asyncio.to_thread(analyze, answers, seed=seed)
+        await writer.append(CollusionAnalyzed(key="collusion", run_id=ctx.run_id, actor="collusion", ts=time.time(), report=report))
+    if "latency" in suites:
+        from .latency import run_scenario
+
+        for p in providers:
+            if any(e.model == p.name for e in state.latency):
+                continue
+
+            def record(result: Any, model: str = p.name) -> None:
+                writer.submit(
+                    LatencyRecorded(
+                        key=f"latency:{model}:{result.scenario}:{result.request_idx}",
+                        run_id=ctx.run_id, actor="latency", ts=time.time(), scenario=result.scenario, model=model,
+                        request_idx=result.request_idx, total_ms=result.total_ms, ttft_ms=result.ttft_ms,
+                        error=result.error or "", concurrency=result.concurrency,
+                    )
+                )
+
+            await run_scenario(p, "normal", seed=seed, on_result=record)
+        await writer.flush()
