@@ -217,3 +217,12 @@ def test_missing_key_for_api_openai_com_is_fatal(monkeypatch):
     with pytest.raises(ProviderError) as info:
         OpenAIProvider("gpt-4o")
     assert str(info.value) == "openai:gpt-4o: OPENAI_API_KEY is not set" and info.value.fatal
+
+
+async def test_cost_follows_the_price_table_and_unknown_models_are_flagged():
+    async with fs.FaultServer() as server:
+        priced = await call(make(server))
+        unknown = await call(OpenAIProvider("my-local-llm", server.url + "/v1", api_key=KEY))
+    assert priced.price_known
+    assert priced.cost_usd == pytest.approx((fs.PROMPT_TOKENS * 0.15 + priced.completion_tokens * 0.60) / 1e6)
+    assert not unknown.price_known and unknown.cost_usd == 0.0

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from azr_actors.providers.base import ProviderError
+from azr_actors.providers.openai import OpenAIProvider
 from azr_actors.providers.pricing import Cost, Price, PriceTable, load_prices
 
 
@@ -49,3 +51,14 @@ def test_malformed_price_file_names_the_model(tmp_path):
         load_prices(path)
     with pytest.raises(ValueError, match="prices must be >= 0"):
         Price(-1.0, 0.0)
+
+
+def test_providers_read_the_price_file_from_the_environment(tmp_path, monkeypatch):
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"my-model": {"input": 3, "output": 4}}))
+    monkeypatch.setenv("AZR_PRICES", str(path))
+    assert OpenAIProvider("my-model", "http://127.0.0.1:1/v1").prices.cost("my-model", 10**6, 0) == Cost(3.0, True)
+    path.write_text("{not json")
+    with pytest.raises(ProviderError, match=r"^openai:my-model@http://127.0.0.1:1/v1: bad price file in \$AZR_PRICES: ") as info:
+        OpenAIProvider("my-model", "http://127.0.0.1:1/v1")
+    assert info.value.fatal

@@ -52,7 +52,7 @@ class AnthropicProvider(HTTPProvider):
                  timeout_s: float = 180.0, first_token_timeout_s: float = 60.0,
                  idle_timeout_s: float = 60.0, max_retries: int = 6,
                  retry_budget_s: float = 300.0, backoff_base_s: float = 0.5,
-                 backoff_max_s: float = 30.0, concurrency: int = 8,
+                 backoff_max_s: float = 30.0, concurrency: int = 16,
                  cache: ResponseCache | None = None, prices: PriceTable | None = None,
                  rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
         url = (base_url or DEFAULT_ANTHROPIC_URL).rstrip("/")

@@ -44,7 +44,7 @@ from azr_actors.providers.base import (
     RetryInfo,
 )
 from azr_actors.providers.cache import ResponseCache, cache_key
-from azr_actors.providers.pricing import PriceTable
+from azr_actors.providers.pricing import PRICES_ENV, PriceTable, load_prices
 
 __all__ = [
     "AdaptiveLimiter",
@@ -379,7 +379,7 @@ class HTTPProvider:
         self.policy = policy
         self.limiter = AdaptiveLimiter(concurrency, maximum=concurrency)
         self.cache = cache
-        self.prices = prices if prices is not None else PriceTable()
+        self.prices = prices if prices is not None else _default_prices(spec)
         self._secret = api_key or ""
         self._rng = rng if rng is not None else random.Random()
         self._sleep: Sleep = sleep if sleep is not None else asyncio.sleep
@@ -583,3 +583,12 @@ def _estimate_tokens(text: str) -> int:
     """About four characters a token, the usual rule of thumb for English and code."""
     return max(1, math.ceil(len(text) / 4)) if text else 0
 
+
+def _default_prices(spec: str) -> PriceTable:
+    """The built-in table extended by ``$AZR_PRICES``; a bad file is a fatal ProviderError."""
+    problem = ""
+    try:
+        return load_prices()
+    except (OSError, ValueError) as exc:
+        problem = " ".join(str(exc).split())
+    raise ProviderError(f"{spec}: bad price file in ${PRICES_ENV}: {problem}", fatal=True)
