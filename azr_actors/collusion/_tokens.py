@@ -9,12 +9,16 @@ Contract of :func:`normalized_tokens`:
   statements (docstrings) are dropped;
 * a function signature collapses to the single token ``def``, so a function body on
   its own and the full function it came from compare alike;
+* parentheses are dropped (formatters add and remove redundant ones, e.g.
+  ``ast.unparse`` prints ``sum((x for x in y))`` and ``a, b = (0, 1)``), and
+  ``else: if`` reads as ``elif``;
 * user identifiers become ``ID``, string literals ``STR`` and numbers ``NUM``;
   keywords, builtins (``len``, ``sorted``) and attribute names after a dot
   (``.append``) are kept, because renaming them would change what the code does.
 
-So renaming variables and functions, changing quotes, spacing or blank lines, and
-adding comments or docstrings leave the token stream unchanged.
+So renaming variables and functions, changing quotes, spacing, blank lines or
+redundant parentheses, and adding comments or docstrings leave the token stream
+unchanged.
 """
 
 from __future__ import annotations
@@ -136,6 +140,13 @@ def _normalise(raw: list[_Lexed]) -> Iterator[str]:
             yield "def"
             i = _skip_signature(raw, i + 1)
             continue
+        if kind == "op" and text in ("(", ")"):
+            i += 1  # formatters add and drop redundant parentheses; calls keep their name
+            continue
+        if kind == "name" and text == "else" and _else_if_end(raw, i):
+            yield "elif"  # `else:` opening with an `if` is how `elif` reads once re-printed
+            i = _else_if_end(raw, i)
+            continue
         if kind == "name":
             after_dot = i > 0 and raw[i - 1] == ("op", ".")
             yield text if after_dot or text in _KEPT_NAMES else ID
@@ -146,6 +157,16 @@ def _normalise(raw: list[_Lexed]) -> Iterator[str]:
         else:
             yield text
         i += 1
+
+
+def _else_if_end(raw: list[_Lexed], i: int) -> int:
+    """If ``raw[i:]`` reads ``else : [newline] if``, the index after the ``if``; else 0."""
+    if raw[i + 1 : i + 2] != [("op", ":")]:
+        return 0
+    j = i + 2
+    while j < len(raw) and raw[j][0] == "newline":
+        j += 1
+    return j + 1 if raw[j : j + 1] == [("name", "if")] else 0
 
 
 def _skip_to_newline(raw: list[_Lexed], i: int) -> int:
