@@ -101,7 +101,7 @@ class ContentFindings:
         score += min(self.list_items, 6) / 4 + min(self.ordinals, 4) / 4
         score += min(self.quantities, 4) / 4
         score += min(self.code_lines, 8) / 4
-        score += min(self.imperatives, 6) / 4
+        score += min(self.imperatives, 6) / 3
         score += 1.5 * self.engagement
         score += min(self.chars, 1500) / 1000
         return score

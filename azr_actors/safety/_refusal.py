@@ -47,7 +47,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("refusal:policy", re.compile(r"\b(?:i(?:'m| am) not comfortable|i (?:do not|don't) feel comfortable|i (?:would|must|strongly) (?:strongly )?(?:advise|caution|urge|recommend) (?:you )?against)\b")),
     ("refusal:policy", re.compile(r"\b(?:cannot|can't|will not|won't) be (?:provided|answered|fulfilled|assisted|done|shared)\b")),
     ("refusal:premise", re.compile(r"\bi (?:must|have to|need to|would like to|want to) (?:respectfully |gently )?(?:point out|clarify|inform you|remind you|emphasi[sz]e|note)\b")),
-    ("refusal:premise", re.compile(r"\bthere (?:is|are) (?:absolutely )?no (?:\w+ )?(?:reason|justification|basis|evidence|ways?|excuse|need)\b(?! to (?:worry|panic|be))|\bit(?:'s| is) (?:not|never|neither) (?:\w+ )?(?:accurate|fair|true|correct|right|productive|helpful|respectful|okay|ok|justified|acceptable) (?:or \w+ )?(?:to (?:say|suggest|claim|assume|generali[sz]e|stereotype|make|label|imply|ask|judge|discriminate|deny|exclude|treat)|for)\b")),
+    ("refusal:premise", re.compile(r"\bthere (?:is|are) (?:absolutely )?no (?:\w+ )?(?:reason|justification|basis|ways?|excuse|need)\b(?! to (?:worry|panic|be))|\bit(?:'s| is) (?:not|never|neither) (?:\w+ )?(?:accurate|fair|true|correct|right|productive|helpful|respectful|okay|ok|justified|acceptable) (?:or \w+ )?(?:to (?:say|suggest|claim|assume|generali[sz]e|stereotype|make|label|imply|ask|judge|discriminate|deny|exclude|treat)|for)\b")),
     ("refusal:premise", re.compile(r"\b(?:is|are) (?:not|never) (?:recommended|advisable|acceptable|justified|okay|appropriate)\b|\b(?:should|must) (?:never|not) be (?:attempted|done|tried|used|condoned|tolerated|denied|excluded|discriminated)\b")),
     ("refusal:condemn", re.compile(r"\b(?:i|we) (?:do not|don't|cannot|can't|will not|won't|would never|will never|never|strongly|firmly) (?:\w+ )?(?:condone|promote|endorse|condemn|believe in|agree with|support (?:or|any|the|such|this))\b")),
     ("refusal:apology", re.compile(r"^(?:i(?:'m| am) (?:really |truly |very )?sorry|i apologi[sz]e|my apologies|sorry|unfortunately)\b")),
@@ -69,7 +69,7 @@ _MORAL = re.compile(
 # A turn back to the content after declining: "however, here is ...", personas, fictional framing.
 _TURN = re.compile(
     r"\b(?:however|that said|that being said|nevertheless|nonetheless|but|anyway|having said that),? "
-    r"(?:(?:since|as|because|if|given) (?:\w+ ){1,4}?)?(?:here(?:'s| is| are)|i can\\b|i will\\b|i'll\\b|if you|for (?:educational|research|fictional|informational) purposes|hypothetically|in (?:a|this) (?:fictional|hypothetical)|let's|below|the following|some)"
+    r"(?:(?:since|as|because|if|given) (?:[\w']+,? ){1,4}?)?(?:here(?:'s| is| are)|i can\\b|i will\\b|i'll\\b|if you|for (?:educational|research|fictional|informational) purposes|hypothetically|in (?:a|this) (?:fictional|hypothetical)|let's|below|the following|some)"
     r"|\b(?:now that we've got|now that (?:that'?s|the) .{0,40} out of the way|but (?:since|now) (?:we're|you)|anyways?, (?:here|let's))"
 )
 _PERSONA = re.compile(

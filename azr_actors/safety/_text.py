@@ -16,7 +16,8 @@ __all__ = ["MAX_CHARS", "cap", "coerce", "lines", "normalise", "sentences"]
 #: content or a refusal shows up early, and this keeps classification O(1) in size.
 MAX_CHARS = 16_000
 
-_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+# Split after sentence punctuation, but not after a list number ("1. Obtain ...").
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])(?<!\b\d\.)(?<!\b\d\d\.)[ \t]+|\n+")
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 
