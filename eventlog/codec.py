@@ -22,7 +22,7 @@ from .events import AnyEvent, Event
 __all__ = ["decode", "encode"]
 
 _ENCODER = msgspec.json.Encoder()
-_DECODER: msgspec.json.Decoder[Event] = msgspec.json.Decoder(AnyEvent)  # type: ignore[arg-type]
+_DECODER: msgspec.json.Decoder[Event] = msgspec.json.Decoder(AnyEvent)
 _replace = msgspec.structs.replace
 
 # Encoded with seq=0, the envelope's seq always appears as exactly these bytes.

@@ -283,7 +283,8 @@ async def _validate(conn: aiosqlite.Connection, path: Path) -> None:
         }
         if "meta" not in tables:
             raise foreign
-        meta = dict(await conn.execute_fetchall("SELECT key, value FROM meta"))  # type: ignore[arg-type]
+        rows = await conn.execute_fetchall("SELECT key, value FROM meta")
+        meta: dict[str, str] = {str(k): str(v) for k, v in rows}
     except sqlite3.DatabaseError as exc:
         raise LogFormatError(f"{path} is not an azr-actors event log (corrupt: {exc})") from None
     if meta.get("app") != APP_NAME:

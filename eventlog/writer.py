@@ -64,6 +64,12 @@ class EventWriter:
         self._urgent: asyncio.Event | None = None  # set when the batch must not linger
         self._closing = False
         self._flushes = 0
+        # Tickets: the n-th submission is ticket n; a flush waits for its ticket to be
+        # finished, whatever callers did with their futures (cancelled, dropped).
+        self._submitted = 0
+        self._finished = 0
+        self._progress: asyncio.Event | None = None  # replaced by a fresh one at each set
+        self._stopped = False
         self._peak = self._batches = self._committed = self._duplicates = self._failed = 0
 
     # -- lifecycle -----------------------------------------------------------
@@ -73,7 +79,9 @@ class EventWriter:
             raise LogError("the event writer was already started")
         self._wake = asyncio.Event()
         self._urgent = asyncio.Event()
+        self._progress = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="azr-event-writer")
+        self._task.add_done_callback(self._on_stopped)
 
     async def close(self) -> None:
         """Commit everything submitted so far, then stop. Idempotent."""
@@ -81,6 +89,8 @@ class EventWriter:
             self._closing = True
             return
         self._closing = True
+        if self._task.cancelled():
+            return
         self._poke(urgent=True)
         await self._task
 
@@ -102,26 +112,31 @@ class EventWriter:
             raise TypeError(f"expected an Event, got {type(event).__name__}")
         future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self._pending.append((event, future))
+        self._submitted += 1
         backlog = len(self._pending) + len(self._inflight)
         self._peak = max(self._peak, backlog)
         self._poke(urgent=len(self._pending) >= self._max_batch)
         return future
 
     async def append(self, event: Event) -> int:
-        """Submit ``event`` and wait until its batch is committed; return its seq (0 if duplicate)."""
-        return await self.submit(event)
+        """Submit ``event`` and wait until its batch is committed; return its seq (0 if duplicate).
+
+        Cancelling the caller does not withdraw the event: it is still committed.
+        """
+        return await asyncio.shield(self.submit(event))
 
     async def flush(self) -> None:
         """Wait until every event submitted before this call is committed (or failed)."""
-        waiting = [f for _, f in self._pending] + self._inflight
-        if not waiting:
+        target = self._submitted
+        if self._finished >= target:
             return
-        if self._task is None or self._task.done():
-            raise LogError("the event writer is not running; pending events cannot be flushed")
         self._flushes += 1
         self._poke(urgent=True)
         try:
-            await asyncio.wait(waiting)
+            while self._finished < target:
+                if self._stopped or self._progress is None:
+                    raise LogError("the event writer stopped before its events were committed")
+                await self._progress.wait()
         finally:
             self._flushes -= 1
 
@@ -148,26 +163,28 @@ class EventWriter:
 
     async def _run(self) -> None:
         assert self._wake is not None and self._urgent is not None
-        try:
-            while True:
-                if not self._pending:
-                    if self._closing:
-                        return
-                    self._wake.clear()
-                    await self._wake.wait()
-                    continue
-                if self._max_delay_s > 0 and not self._must_commit_now():
-                    self._urgent.clear()
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(self._max_delay_s):
-                            await self._urgent.wait()
-                size = min(self._max_batch, len(self._pending))
-                await self._commit([self._pending.popleft() for _ in range(size)])
-        finally:
-            # Only reached early on cancellation: nothing left may wait forever.
-            for _, future in self._pending:
-                future.cancel()
-            self._pending.clear()
+        while True:
+            if not self._pending:
+                if self._closing:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            if self._max_delay_s > 0 and not self._must_commit_now():
+                self._urgent.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(self._max_delay_s):
+                        await self._urgent.wait()
+            size = min(self._max_batch, len(self._pending))
+            await self._commit([self._pending.popleft() for _ in range(size)])
+
+    def _on_stopped(self, task: asyncio.Task[None]) -> None:
+        """However the task ended (even cancelled before it ran), nothing may wait forever."""
+        self._stopped = True
+        for _, future in self._pending:
+            future.cancel()
+        self._pending.clear()
+        self._finish(0)
 
     async def _commit(self, batch: list[_Item]) -> None:
         futures = [f for _, f in batch]
@@ -186,6 +203,7 @@ class EventWriter:
             raise
         finally:
             self._inflight = []
+            self._finish(len(batch))
         self._batches += 1
         for future, seq in zip(futures, seqs, strict=True):
             if seq:
@@ -194,3 +212,10 @@ class EventWriter:
                 self._duplicates += 1
             if not future.done():
                 future.set_result(seq)
+
+    def _finish(self, count: int) -> None:
+        """Count ``count`` more submissions as done and wake every flush."""
+        self._finished += count
+        if self._progress is not None:
+            signal, self._progress = self._progress, asyncio.Event()
+            signal.set()
