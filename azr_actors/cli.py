@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -47,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except AzrError as exc:
         print(f"azr: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a runtime failure: one line, the traceback only on request
+        if os.environ.get("AZR_DEBUG"):
+            raise
+        print(f"azr: error: {type(exc).__name__}: {exc} (set AZR_DEBUG=1 for the traceback)", file=sys.stderr)
         return 1
 
 
