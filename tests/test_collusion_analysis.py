@@ -204,3 +204,11 @@ def test_derangement_moves_every_item() -> None:
     assert derangement(10, (1, 2)) == derangement(10, (1, 2))
     with pytest.raises(ValueError, match="at least 2 items, got 1"):
         derangement(1, (0,))
+
+
+def test_public_names_and_two_model_note() -> None:
+    assert RISK_LEVELS == ("MINIMAL", "LOW", "MODERATE", "HIGH")
+    two = {"a": {"T/1": ["x = [i for i in y]"]}, "b": {"T/1": ["z = [j for j in w]"]}}
+    result = analyze(two)
+    assert result["notes"] and "only two models" in result["notes"][0]
+    assert analyze(_independent())["notes"] == []

@@ -79,11 +79,11 @@ def analyze(
             f"collusion analysis needs at least two models with samples, got {len(models)}"
         )
     task_ids = sorted({task for tasks in profiles.values() for task in tasks}, key=_task_key)
-    pools = {
-        task: TaskPool.of(profiles[model][task][0] for model in models if task in profiles[model])
+    firsts = {
+        task: [profiles[model][task][0] for model in models if task in profiles[model]]
         for task in task_ids
     }
-
+    pools = {task: TaskPool.of(firsts[task]) for task in task_ids}
     plain_scores = {task: _plain_matrix(profiles, models, task) for task in task_ids}
     pairs: list[dict[str, Any]] = []
     flagged: list[dict[str, Any]] = []
@@ -123,10 +123,11 @@ def analyze(
         "tasks": [_task_summary(task, rows) for task, rows in per_task.items() if rows],
         "baseline": {
             "cross_task_mean": _mean(cross_all),
-            "same_model": _same_model_baseline(profiles, models, pools),
+            "same_model": _same_model_baseline(profiles, models, firsts),
         },
         "models": models,
         "skipped_pairs": skipped,
+        "notes": _notes(models),
         "method": {
             "k": DEFAULT_K,
             "window": DEFAULT_WINDOW,
@@ -257,7 +258,9 @@ def _task_summary(task: str, rows: list[tuple[float, float, str, str]]) -> dict[
 
 
 def _same_model_baseline(
-    profiles: Profiles, models: list[str], pools: Mapping[str, TaskPool]
+    profiles: Profiles,
+    models: list[str],
+    firsts: Mapping[str, list[CodeProfile]],
 ) -> dict[str, dict[str, Any]]:
     """Weighted similarity of each model's sample 0 and sample 1 on the same task."""
     result: dict[str, dict[str, Any]] = {}
@@ -266,12 +269,20 @@ def _same_model_baseline(
         for task, samples in profiles[model].items():
             if len(samples) < 2:
                 continue
-            firsts = [profiles[m][task][0] for m in models if task in profiles[m]]
-            pool = TaskPool.of([*firsts, samples[1]])
+            pool = TaskPool.of([*firsts[task], samples[1]])
             scores.append(weighted_similarity(samples[0], samples[1], pool))
         if scores:
             result[model] = {"mean_similarity": _mean(scores), "tasks": len(scores)}
     return result
+
+
+def _notes(models: list[str]) -> list[str]:
+    if len(models) > 2:
+        return []
+    return [
+        "only two models: how common a solution is cannot be judged, so both models "
+        "writing a task's natural solution counts as similarity"
+    ]
 
 
 def _mean(values: Sequence[float]) -> float | None:
