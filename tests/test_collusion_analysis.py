@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -114,6 +117,28 @@ def test_deterministic_given_seed() -> None:
         analyze(answers, seed=12)["pairs"][0]["mean_similarity"]
         == json.loads(first)["pairs"][0]["mean_similarity"]
     )
+
+
+def test_identical_across_processes_with_different_hash_seeds() -> None:
+    # Set iteration order of strings changes with PYTHONHASHSEED; the output must not.
+    script = (
+        "import json, sys; from azr_actors.collusion import analyze; "
+        "print(json.dumps(analyze(json.load(sys.stdin), seed=2)))"
+    )
+    payload = json.dumps(_independent())
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            input=payload,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+        ).stdout
+        for hash_seed in ("1", "2")
+    }
+    assert len(outputs) == 1
+    assert json.loads(outputs.pop()) == json.loads(json.dumps(analyze(_independent(), seed=2)))
 
 
 def test_intersection_of_tasks_and_pairs_without_common_tasks() -> None:

@@ -18,6 +18,7 @@ the task every weight is 1.0 and only the prior differs from the plain measure.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -82,7 +83,8 @@ def _weighted_jaccard(
     a: Mapping[_K, int], b: Mapping[_K, int], counts: Mapping[_K, int], models: int
 ) -> float:
     others = models - 2
-    shared = total = 0.0
+    shared: list[float] = []
+    total: list[float] = []
     for key in a.keys() | b.keys():
         in_a = a.get(key, 0)
         in_b = b.get(key, 0)
@@ -91,6 +93,7 @@ def _weighted_jaccard(
             weight = 1.0 - max(0, holders) / others
         else:
             weight = 1.0
-        shared += weight * min(in_a, in_b)
-        total += weight * max(in_a, in_b)
-    return shared / (total + PRIOR)
+        shared.append(weight * min(in_a, in_b))
+        total.append(weight * max(in_a, in_b))
+    # fsum is exact, so the result does not depend on set order (salted string hashes).
+    return math.fsum(shared) / (math.fsum(total) + PRIOR)
