@@ -12,11 +12,13 @@ the test did afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import select
 import signal
 import time
+from collections.abc import Callable
 from typing import Any
 
 from . import _frames
@@ -32,9 +34,20 @@ class Channel:
     """Requests to, and capped replies from, one sample process."""
 
     def __init__(
-        self, pid: int, to_sample: int, from_sample: int, output: int, *, result_cap: int, output_cap: int
+        self,
+        pid: int,
+        pidfd: int,
+        to_sample: int,
+        from_sample: int,
+        output: int,
+        *,
+        result_cap: int,
+        output_cap: int,
+        wait_exit: Callable[[int, float], int | None],
     ) -> None:
         self.pid = pid
+        self._pidfd = pidfd
+        self._wait_exit = wait_exit
         self._to = to_sample
         self._from = from_sample
         self._out = output
@@ -110,6 +123,8 @@ class Channel:
             raise self.stop("output_limit", f"printed more than {self._output_cap} bytes")
 
     def _died(self) -> Stop:
+        if not select.select([self._pidfd], [], [], 0.5)[0]:
+            return self.stop("tampered", "sample closed its reply pipe before the tests finished")
         status = self.reap(block=True)
         if os.WIFSIGNALED(status):
             sig = os.WTERMSIG(status)
@@ -124,23 +139,25 @@ class Channel:
         return self.stop("tampered", f"sample exited (code {code}) before the tests finished")
 
     def reap(self, *, block: bool) -> int:
-        """Wait for the sample's exit status (0 if it cannot be had)."""
+        """The sample's wait status, as reported by the zygote that reaped it (0 if unknown)."""
         if self.exit_status is None:
-            try:
-                pid, status = os.waitpid(self.pid, 0 if block else os.WNOHANG)
-            except ChildProcessError:
-                return 0
-            if pid:
-                self.exit_status = status
+            self.exit_status = self._wait_exit(self.pid, 1.0 if block else 0.0)
         return self.exit_status or 0
+
+    def close(self) -> None:
+        """Close the runner's ends of the sample's pipes."""
+        for fd in (self._to, self._from, self._out, self._pidfd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def kill(self) -> None:
         """Kill the sample (and with it its PID namespace or process group)."""
         if self.exit_status is not None:
             return
-        for target, kill in ((self.pid, os.killpg), (self.pid, os.kill)):
-            try:
-                kill(target, signal.SIGKILL)
-            except OSError as exc:
-                if exc.errno not in (errno.ESRCH, errno.EPERM):
-                    raise
+        try:
+            os.killpg(self.pid, signal.SIGKILL)  # its session, when it has no PID namespace
+        except OSError as exc:
+            if exc.errno not in (errno.ESRCH, errno.EPERM):
+                raise
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)

@@ -68,9 +68,9 @@ def default_hidden_paths() -> list[str]:
     return sorted(set(found))
 
 
-def scratch_dir(slot: int) -> str:
-    """The private scratch directory of a pool slot."""
-    return f"{SCRATCH_ROOT}/azr-slot-{slot}"
+def scratch_dir(slot: int, serial: int) -> str:
+    """The private scratch directory of one sample (slot and serial number)."""
+    return f"{SCRATCH_ROOT}/azr-{slot}-{serial}"
 
 
 def isolate_worker(mode: str, scratch_mb: int, hidden: Iterable[str]) -> dict[str, Any]:
@@ -193,8 +193,8 @@ def _remount_readonly(warnings: list[str]) -> None:
 
 def confine_sample(
     *,
-    slot: int,
-    uid_base: int,
+    scratch: str,
+    uid: int,
     uid_switch: bool,
     isolated: bool,
     limits: dict[str, Any],
@@ -207,6 +207,7 @@ def confine_sample(
     """
     os.setsid()
     sc.set_parent_death_signal(signal.SIGKILL)
+    signal.set_wakeup_fd(-1)
     for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_DFL)
     keep = sorted({0, 1, 2, *keep_fds})
@@ -226,11 +227,11 @@ def confine_sample(
     if uid_switch:
         # NPROC counts per user: only meaningful when the sample has a uid of its own.
         _rlimit(resource.RLIMIT_NPROC, int(limits["max_processes"]))
-    os.chdir(scratch_dir(slot))
-    os.environ.clear()
-    os.environ.update(SAFE_ENV)
+    os.chdir(scratch)
+    if dict(os.environ) != SAFE_ENV:
+        os.environ.clear()
+        os.environ.update(SAFE_ENV)
     if uid_switch:
-        uid = uid_base + slot
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)

@@ -16,6 +16,7 @@ from typing import Any
 __all__ = ["FrameError", "decode_body", "pack", "read_frame", "read_exact", "write_frame"]
 
 _HEADER = 4
+_len = len  # bound at import: a sample that rewrites builtins cannot garble its own frames
 
 
 class FrameError(Exception):
@@ -25,7 +26,7 @@ class FrameError(Exception):
 def pack(obj: Any) -> bytes:
     """Encode one frame."""
     body = json.dumps(obj, separators=(",", ":")).encode()
-    return len(body).to_bytes(_HEADER, "big") + body
+    return _len(body).to_bytes(_HEADER, "big") + body
 
 
 def write_frame(fd: int, obj: Any) -> None:

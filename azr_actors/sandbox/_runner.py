@@ -1,7 +1,8 @@
-"""The trusted runner: one per job, forked from the clean zygote.
+"""The trusted runner: one long-lived process per pool slot, never running sample code.
 
-The runner first forks the sample process (so the sample's memory never held
-the job's tests), then reads the job from the pool and drives it:
+Each job gets a fresh sample process forked by the zygote (so the sample's
+memory never held a test or an answer) and already confined and waiting. The
+runner reads the job from the pool and drives it:
 
 * **check**: the runner executes ``prompt + test`` itself and calls
   ``check(candidate)`` with a *proxy* candidate. Each call's arguments go to
@@ -21,15 +22,16 @@ from __future__ import annotations
 import builtins
 import os
 import random
+import select
 import shutil
-import signal
+import socket
 import time
 from typing import Any
 
-from . import _confine, _frames, _sample, _syscalls, values
+from . import _confine, _frames, values
 from ._channel import Channel, Stop
 
-__all__ = ["run"]
+__all__ = ["JOB_CAP", "serve"]
 
 JOB_CAP = 64 << 20
 
@@ -89,47 +91,6 @@ class _Candidate:
                 raise self._channel.stop("memory", f"MemoryError on call {self.calls}")
             raise _exception(name)
         raise self._channel.stop("tampered", "sample sent a malformed reply")
-
-
-def _start_sample(slot: int, cfg: dict[str, Any]) -> Channel:
-    """Fork the sample process (in a new PID namespace when isolated)."""
-    report = cfg["report"]
-    limits = cfg["limits"]
-    scratch = _confine.scratch_dir(slot)
-    shutil.rmtree(scratch, ignore_errors=True)
-    os.mkdir(scratch, 0o700)
-    if report["uid_switch"]:
-        os.chown(scratch, cfg["uid_base"] + slot, cfg["uid_base"] + slot)
-    to_r, to_w = os.pipe()
-    from_r, from_w = os.pipe()
-    out_r, out_w = os.pipe()
-    isolated = report["level"] != "none"
-    if isolated:
-        _syscalls.unshare(_syscalls.CLONE_NEWPID)
-    pid = os.fork()
-    if pid == 0:  # the sample
-        try:
-            null = os.open(os.devnull, os.O_RDONLY)
-            os.dup2(null, 0)
-            os.dup2(out_w, 1)
-            os.dup2(out_w, 2)
-            _confine.confine_sample(
-                slot=slot,
-                uid_base=cfg["uid_base"],
-                uid_switch=report["uid_switch"],
-                isolated=isolated,
-                limits=limits,
-                keep_fds=(to_r, from_w),
-            )
-            _sample.serve(to_r, from_w, JOB_CAP)
-        finally:
-            os._exit(0)
-    for fd in (to_r, from_w, out_w):
-        os.close(fd)
-    os.set_blocking(out_r, False)
-    return Channel(
-        pid, to_w, from_r, out_r, result_cap=int(limits["result_bytes"]), output_cap=int(limits["output_bytes"])
-    )
 
 
 def _load(channel: Channel, job: dict[str, Any], code: str, mode: str) -> dict[str, Any] | None:
@@ -229,19 +190,115 @@ def _probe(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
     return {"status": "ok", "detail": "", "outputs": outputs, "errors": errors}
 
 
-def run(job_fd: int, result_fd: int, slot: int, cfg: dict[str, Any]) -> None:
-    """Run one job read from ``job_fd`` and write its result frame to ``result_fd``."""
-    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-    channel = _start_sample(slot, cfg)
-    try:
-        job = _frames.read_frame(job_fd, JOB_CAP)
-        os.close(job_fd)
-        started = time.monotonic()
-        channel.deadline = started + float(job["timeout_s"])
-        result = _check(channel, job) if job["kind"] == "check" else _probe(channel, job)
-        result["duration_ms"] = (time.monotonic() - started) * 1000.0
-    finally:
+class _Spawner:
+    """Asks the zygote for fresh sample processes and collects their exit statuses."""
+
+    def __init__(self, control: socket.socket, slot: int, cfg: dict[str, Any]) -> None:
+        self._control = control
+        self._slot = slot
+        self._cfg = cfg
+        self._serial = 0
+        self._exits: dict[int, int] = {}
+        self._retired: list[tuple[int, str]] = []
+
+    def spawn(self) -> tuple[Channel, str]:
+        """A new confined sample process waiting for its code, and its scratch directory."""
+        self._serial += 1
+        scratch = _confine.scratch_dir(self._slot, self._serial)
+        os.mkdir(scratch, 0o700)
+        if self._cfg["report"]["uid_switch"]:
+            uid = self._cfg["uid_base"] + self._slot
+            os.chown(scratch, uid, uid)
+        to_r, to_w = os.pipe()
+        from_r, from_w = os.pipe()
+        out_r, out_w = os.pipe()
+        try:
+            socket.send_fds(self._control, [f"spawn {scratch}".encode()], [to_r, from_w, out_w])
+        finally:
+            for fd in (to_r, from_w, out_w):
+                os.close(fd)
+        while True:
+            message, fds, _flags, _addr = socket.recv_fds(self._control, 256, 1)
+            if not message:
+                raise EOFError("zygote gone")
+            words = message.decode().split()
+            if words[0] == "exit":
+                self._exits[int(words[1])] = int(words[2])
+                continue
+            if words[0] == "pid" and len(fds) == 1:
+                break
+            for fd in fds:
+                os.close(fd)
+        os.set_blocking(out_r, False)
+        limits = self._cfg["limits"]
+        channel = Channel(
+            int(words[1]), fds[0], to_w, from_r, out_r,
+            result_cap=int(limits["result_bytes"]), output_cap=int(limits["output_bytes"]),
+            wait_exit=self.wait_exit,
+        )  # fmt: skip
+        return channel, scratch
+
+    def wait_exit(self, pid: int, timeout: float) -> int | None:
+        """The wait status of sample ``pid`` once the zygote has reaped it (None if not in time)."""
+        deadline = time.monotonic() + timeout
+        while pid not in self._exits:
+            left = deadline - time.monotonic()
+            if left < 0 or not select.select([self._control], [], [], max(left, 0))[0]:
+                return None
+            message = self._control.recv(256)
+            if not message:
+                return None
+            words = message.decode().split()
+            if words[0] == "exit" and len(words) == 3:
+                self._exits[int(words[1])] = int(words[2])
+        return self._exits.pop(pid)
+
+    def retire(self, channel: Channel, scratch: str) -> None:
+        """Kill a used sample; its scratch goes once it is known dead (its whole tree dies with it)."""
         channel.kill()
-        channel.reap(block=True)
-        shutil.rmtree(_confine.scratch_dir(slot), ignore_errors=True)
-    _frames.write_frame(result_fd, result)
+        channel.close()
+        if channel.exit_status is None:
+            self._retired.append((channel.pid, scratch))
+        else:
+            shutil.rmtree(scratch, ignore_errors=True)
+        pending = []
+        for pid, path in self._retired:
+            if self.wait_exit(pid, 0.0) is not None or len(self._retired) > 8:
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                pending.append((pid, path))
+        self._retired = pending
+        live = {pid for pid, _ in pending}
+        self._exits = {pid: st for pid, st in self._exits.items() if pid in live}
+
+
+def _run_job(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
+    started = time.monotonic()
+    channel.deadline = started + float(job["timeout_s"])
+    result = _check(channel, job) if job["kind"] == "check" else _probe(channel, job)
+    result["duration_ms"] = (time.monotonic() - started) * 1000.0
+    return result
+
+
+def serve(pool_fd: int, control: socket.socket, slot: int, cfg: dict[str, Any]) -> None:
+    """The runner of one slot: report isolation, then run jobs from the pool until it hangs up.
+
+    A fresh sample process is always waiting (forked while the pool prepares the
+    next job); each job uses exactly one, which is killed, with its whole PID
+    namespace, before the result is sent.
+    """
+    _frames.write_frame(pool_fd, cfg["report"])
+    spawner = _Spawner(control, slot, cfg)
+    channel, scratch = spawner.spawn()
+    while True:
+        try:
+            job = _frames.read_frame(pool_fd, JOB_CAP)
+        except EOFError:
+            return
+        try:
+            result = _run_job(channel, job)
+        except Exception as exc:  # a harness bug must not look like a verdict
+            result = {"status": "error", "detail": f"harness: {type(exc).__name__}: {exc}"[:300]}
+        spawner.retire(channel, scratch)
+        _frames.write_frame(pool_fd, result)
+        channel, scratch = spawner.spawn()

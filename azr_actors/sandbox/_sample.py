@@ -27,17 +27,20 @@ from . import _frames, values
 
 __all__ = ["serve"]
 
+# Bound at import (in the zygote), so the checks still work after a sample rewrites builtins.
+_len, _any, _getattr, _type, _str = len, any, getattr, type, str
+
 
 def _tamper_signs(snapshot: dict[str, Any]) -> str:
     if sys.gettrace() is not None or sys.getprofile() is not None:
         return "installed a trace or profile hook"
     threading = sys.modules.get("threading")
     if threading is not None and (
-        getattr(threading, "_trace_hook", None) or getattr(threading, "_profile_hook", None)
+        _getattr(threading, "_trace_hook", None) or _getattr(threading, "_profile_hook", None)
     ):
         return "installed a thread trace hook"
     current = builtins.__dict__
-    if len(current) != len(snapshot) or any(current.get(k) is not v for k, v in snapshot.items()):
+    if _len(current) != _len(snapshot) or _any(current.get(k) is not v for k, v in snapshot.items()):
         return "rewrote builtins"
     return ""
 
@@ -77,14 +80,15 @@ def _outcome(run: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
     try:
         result = run()
     except BaseException as exc:
-        reply: dict[str, Any] = {"raise": type(exc).__name__, "msg": _short(exc)}
-    else:
-        try:
-            reply = {"ok": _encode(result)}
-        except BaseException as exc:
-            reply = {"raise": f"unencodable result ({type(exc).__name__})", "msg": ""}
+        sign = _tamper_signs(snapshot)
+        return {"tamper": sign} if sign else {"raise": _type(exc).__name__, "msg": _short(exc)}
     sign = _tamper_signs(snapshot)
-    return {"tamper": sign} if sign else reply
+    if sign:
+        return {"tamper": sign}
+    try:
+        return {"ok": _encode(result)}
+    except BaseException as exc:
+        return {"raise": f"unencodable result ({_type(exc).__name__})", "msg": ""}
 
 
 def serve(rpc_in: int, rpc_out: int, cap: int) -> None:

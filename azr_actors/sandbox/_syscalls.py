@@ -57,6 +57,9 @@ _LINUX_CAPABILITY_VERSION_3 = 0x20080522
 _SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
 
 _libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
+if _libc is not None:  # bind once, so a forked child does not allocate them again
+    for _name in ("unshare", "setns", "mount", "prctl", "syscall"):
+        getattr(_libc, _name)
 
 
 def _check(result: int) -> int:

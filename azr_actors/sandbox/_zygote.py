@@ -1,13 +1,19 @@
-"""The zygote: a prepared interpreter that forks one runner per job.
+"""The zygote: a prepared interpreter that forks runners once and samples per job.
 
-Started by the pool as ``python -m azr_actors.sandbox._zygote CONFIG_JSON FD``
-with an almost empty environment. It isolates itself once (namespaces,
-read-only mounts, hidden benchmark data), imports the standard modules samples
-commonly use, freezes its heap (so forks share it), sends its isolation report,
-and then serves fork requests on a SOCK_SEQPACKET socket: each request is the
-slot number plus two descriptors (job pipe to read, result pipe to write)
-passed with SCM_RIGHTS; the reply is the runner's pid. The zygote never reads
-a job: problems, tests and answers only ever reach the forked runner.
+Started by the pool as ``python -s -m azr_actors.sandbox._zygote CONFIG_JSON
+FD...`` (one stream socket per slot) with an almost empty environment. It
+isolates itself once (namespaces, read-only mounts, hidden benchmark data),
+imports the standard modules samples commonly use, freezes its heap, forks one
+long-lived trusted runner per slot (handing it that slot's socket), sends its
+isolation report on slot 0's socket, and then serves the runners.
+
+A runner asks for a fresh sample process on its SOCK_SEQPACKET control
+socket: the message is ``"spawn SCRATCH_DIR"`` with the sample's three pipe
+ends attached (SCM_RIGHTS). The zygote forks the sample into a new PID
+namespace and replies ``"pid PID"`` with a pidfd attached; when a sample dies
+it sends ``"exit PID STATUS"``. The zygote never reads a job: problems, tests
+and answers only ever reach the runners, so no sample can find them in memory
+it inherited.
 """
 
 from __future__ import annotations
@@ -15,12 +21,13 @@ from __future__ import annotations
 import gc
 import json
 import os
+import select
 import signal
 import socket
 import sys
 from typing import Any
 
-from . import _confine, _frames, _runner, _syscalls
+from . import _confine, _runner, _sample, _syscalls
 
 __all__ = ["main"]
 
@@ -31,51 +38,161 @@ PRELOAD = (
 )  # fmt: skip
 
 
-def _preload() -> None:
-    for name in PRELOAD:
-        __import__(name)
+class _Zygote:
+    def __init__(self, cfg: dict[str, Any], pidns_fd: int | None) -> None:
+        self.cfg = cfg
+        self.pidns_fd = pidns_fd
+        self.controls: dict[int, socket.socket] = {}  # slot -> zygote end
+        self.runners: dict[int, int] = {}  # runner pid -> slot
+        self.samples: dict[int, int] = {}  # sample pid -> slot
 
-
-def _serve(control: socket.socket, cfg: dict[str, Any]) -> None:
-    while True:
-        try:
-            message, fds, _flags, _addr = socket.recv_fds(control, 64, 2)
-        except (ConnectionError, OSError):
-            return
-        if not message:
-            return
-        if len(fds) != 2:
-            for fd in fds:
-                os.close(fd)
-            continue
-        slot = int(message)
+    def fork_runner(self, slot: int, pool_fd: int, other_fds: list[int]) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         pid = os.fork()
         if pid == 0:
             try:
-                control.close()
-                _runner.run(fds[0], fds[1], slot, cfg)
+                ours.close()
+                for fd in other_fds:
+                    os.close(fd)
+                for sock in self.controls.values():
+                    sock.close()
+                signal.set_wakeup_fd(-1)
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _runner.serve(pool_fd, theirs, slot, self.cfg)
+            finally:
+                os._exit(0)
+        theirs.close()
+        os.close(pool_fd)
+        self.controls[slot] = ours
+        self.runners[pid] = slot
+
+    def spawn_sample(self, slot: int, scratch: str, fds: list[int]) -> None:
+        control = self.controls[slot]
+        report = self.cfg["report"]
+        if self.pidns_fd is not None:
+            _syscalls.setns(self.pidns_fd, _syscalls.CLONE_NEWPID)
+            _syscalls.unshare(_syscalls.CLONE_NEWPID)
+        pid = os.fork()
+        if pid == 0:  # the sample: PID 1 of its own namespace
+            try:
+                signal.set_wakeup_fd(-1)
+                to_r, from_w, out_w = fds
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(out_w, 1)
+                os.dup2(out_w, 2)
+                _confine.confine_sample(
+                    scratch=scratch,
+                    uid=self.cfg["uid_base"] + slot,
+                    uid_switch=report["uid_switch"],
+                    isolated=report["level"] != "none",
+                    limits=self.cfg["limits"],
+                    keep_fds=(to_r, from_w),
+                )
+                _sample.serve(to_r, from_w, _runner.JOB_CAP)
             finally:
                 os._exit(0)
         for fd in fds:
             os.close(fd)
-        control.sendall(str(pid).encode())
+        self.samples[pid] = slot
+        pidfd = os.pidfd_open(pid)
+        try:
+            socket.send_fds(control, [f"pid {pid}".encode()], [pidfd])
+        finally:
+            os.close(pidfd)
+
+    def reap(self) -> bool:
+        """Collect dead children; False once a runner has died (the pool restarts us)."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return True
+            if pid == 0:
+                return True
+            if pid in self.runners:
+                return False
+            slot = self.samples.pop(pid, None)
+            if slot is not None:
+                try:
+                    self.controls[slot].send(f"exit {pid} {status}".encode())
+                except OSError:
+                    return False
+
+    def serve(self, wakeup: int) -> None:
+        by_fd = {sock.fileno(): slot for slot, sock in self.controls.items()}
+        while True:
+            ready, _, _ = select.select([wakeup, *by_fd], [], [])
+            if wakeup in ready:
+                while True:
+                    try:
+                        if not os.read(wakeup, 512):
+                            break
+                    except BlockingIOError:
+                        break
+                if not self.reap():
+                    return
+            for fd in ready:
+                if fd == wakeup:
+                    continue
+                slot = by_fd[fd]
+                message, fds, _flags, _addr = socket.recv_fds(self.controls[slot], 4096, 3)
+                if not message:
+                    return  # a runner is gone: stop everything
+                words = message.decode().split(" ", 1)
+                if words[0] == "spawn" and len(fds) == 3 and len(words) == 2:
+                    self.spawn_sample(slot, words[1], fds)
+                else:
+                    for extra in fds:
+                        os.close(extra)
+
+
+def _own_pidns(report: dict[str, Any]) -> int | None:
+    """A descriptor for joining our own PID namespace (to reset it before each sample fork)."""
+    if report["level"] == "none":
+        return None
+    if report["level"] == "userns":
+        # Our active PID namespace belongs to the host's user namespace, which we cannot
+        # setns into: become PID 1 of a namespace of our own user namespace first.
+        _syscalls.unshare(_syscalls.CLONE_NEWPID)
+        child = os.fork()
+        if child:
+            _, status = os.waitpid(child, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        _syscalls.set_parent_death_signal(signal.SIGKILL)
+    try:
+        fd = os.pidfd_open(os.getpid())
+        _syscalls.setns(fd, _syscalls.CLONE_NEWPID)
+        return fd
+    except OSError as exc:
+        report["warnings"].append(f"no per-sample PID namespace: {exc}")
+        report["layers"] = [layer for layer in report["layers"] if layer != "pidns"]
+        return None
 
 
 def main(argv: list[str]) -> None:
     """Entry point (see the module docstring)."""
     cfg = json.loads(argv[1])
-    control = socket.socket(fileno=int(argv[2]))
+    pool_fds = [int(a) for a in argv[2:]]
     _syscalls.set_parent_death_signal(signal.SIGKILL)
     os.environ.clear()
     os.environ.update(_confine.SAFE_ENV)
     report = _confine.isolate_worker(cfg["isolation"], int(cfg["limits"]["scratch_mb"]), cfg["hidden"])
+    pidns_fd = _own_pidns(report)
     cfg["report"] = report
-    _preload()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # runners are reaped by the kernel
+    for name in PRELOAD:
+        __import__(name)
+    rd, wr = os.pipe()
+    os.set_blocking(rd, False)
+    os.set_blocking(wr, False)
+    signal.set_wakeup_fd(wr)
+    signal.signal(signal.SIGCHLD, lambda *_: None)
     gc.collect()
     gc.freeze()
-    control.sendall(_frames.pack(report))
-    _serve(control, cfg)
+    zygote = _Zygote(cfg, pidns_fd)
+    for slot, fd in enumerate(pool_fds):
+        zygote.fork_runner(slot, fd, [*pool_fds[slot + 1 :], rd, wr])
+    zygote.serve(rd)
 
 
 if __name__ == "__main__":

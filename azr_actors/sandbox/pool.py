@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import resource
-import signal
 import socket
 import sys
 import time
@@ -72,8 +71,9 @@ class SandboxPool:
         self._hidden = sorted({*_confine.default_hidden_paths(), *(hidden_paths or [])})
         self.isolation_report: dict[str, Any] = {}
         self._process: asyncio.subprocess.Process | None = None
-        self._control: socket.socket | None = None
-        self._control_lock = asyncio.Lock()
+        self._streams: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._restart_lock = asyncio.Lock()
+        self._generation = 0
         self._slots: asyncio.Queue[int] = asyncio.Queue()
         self._counts = {"completed": 0, "timeouts": 0, "restarts": 0, "queued": 0}
         self._closed = False
@@ -88,38 +88,41 @@ class SandboxPool:
         await self._spawn()
 
     async def _spawn(self) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(self.workers)]
         cfg = {
             "isolation": self.isolation,
             "limits": self.limits.to_dict(),
             "hidden": self._hidden,
             "uid_base": UID_BASE,
         }
+        theirs = [pair[1].fileno() for pair in pairs]
         try:
             self._process = await asyncio.create_subprocess_exec(
-                sys.executable, "-s", "-m", "azr_actors.sandbox._zygote", json.dumps(cfg), str(theirs.fileno()),
-                pass_fds=(theirs.fileno(),), stdin=asyncio.subprocess.DEVNULL,
+                sys.executable, "-s", "-m", "azr_actors.sandbox._zygote", json.dumps(cfg), *map(str, theirs),
+                pass_fds=theirs, stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL, env={"PYTHONHASHSEED": "0"}, cwd="/",
             )  # fmt: skip
         finally:
-            theirs.close()
-        ours.setblocking(False)
-        self._control = ours
-        loop = asyncio.get_running_loop()
+            for pair in pairs:
+                pair[1].close()
+        self._streams = []
         try:
-            data = await asyncio.wait_for(loop.sock_recv(ours, 1 << 16), 60)
-            self.isolation_report = _frames.decode_body(data[4:])
-        except (TimeoutError, _frames.FrameError, OSError) as exc:
+            for ours, _ in pairs:
+                reader, writer = await asyncio.open_unix_connection(sock=ours, limit=RESULT_CAP)
+                self._streams.append((reader, writer))
+            reports = [await asyncio.wait_for(_read_frame(r), 60) for r, _ in self._streams]
+        except (TimeoutError, _frames.FrameError, OSError, EOFError, asyncio.IncompleteReadError) as exc:
             await self._kill_zygote()
             raise SandboxError(f"the sandbox zygote did not start: {exc!r}") from None
-        if self.isolation_report.get("level") == "none":
+        self.isolation_report = reports[0] if isinstance(reports[0], dict) else {}
+        if self.isolation_report.get("level") == "none" or self.isolation_report.get("warnings"):
             for warning in self.isolation_report.get("warnings", []):
                 print(f"azr sandbox WARNING: {warning}", file=sys.stderr)
 
     async def _kill_zygote(self) -> None:
-        if self._control is not None:
-            self._control.close()
-            self._control = None
+        for _, writer in self._streams:
+            writer.close()
+        self._streams = []
         if self._process is not None:
             with contextlib.suppress(ProcessLookupError):
                 self._process.kill()
@@ -211,7 +214,7 @@ class SandboxPool:
         return calibrated_time_limit(max(durations), floor_s=floor_s, factor=factor)
 
     async def _run(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
-        if self._closed or self._control is None:
+        if self._closed or self._process is None:
             raise SandboxError("the pool is not running")
         self._counts["queued"] += 1
         try:
@@ -228,65 +231,26 @@ class SandboxPool:
         return result
 
     async def _run_in_slot(self, slot: int, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
-        loop = asyncio.get_running_loop()
-        job_r, job_w = os.pipe()
-        res_r, res_w = os.pipe()
+        generation = self._generation
+        reader, writer = self._streams[slot]
         try:
-            pid = await self._fork_runner(slot, job_r, res_w)
-        finally:
-            os.close(job_r)
-            os.close(res_w)
-        if pid is None:
-            os.close(job_w)
-            os.close(res_r)
-            return {"status": "error", "detail": "sandbox zygote died; restarted"}
-        reading = _read_to_eof(loop, res_r, RESULT_CAP)
-        try:
-            data = _frames.pack(payload)
-            if len(data) <= 60000:
-                os.write(job_w, data)
-            else:
-                await loop.run_in_executor(None, _write_all, job_w, data)
-        except OSError:
-            pass  # the runner died early; its missing result says so
-        finally:
-            os.close(job_w)
-        try:
-            body = await asyncio.wait_for(reading, timeout + GRACE_S)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            return {"status": "timeout", "detail": "runner did not answer in time (killed)"}
-        try:
-            result = _frames.decode_body(body[4:]) if len(body) >= 4 else None
-        except _frames.FrameError:
-            result = None
+            writer.write(_frames.pack(payload))
+            await writer.drain()
+            result = await asyncio.wait_for(_read_frame(reader), timeout + GRACE_S)
+        except (TimeoutError, OSError, EOFError, asyncio.IncompleteReadError, _frames.FrameError) as exc:
+            # The trusted runner hung or died: nothing it says can be trusted now. Restart everything.
+            async with self._restart_lock:
+                if generation == self._generation and not self._closed:
+                    self._generation += 1
+                    self._counts["restarts"] += 1
+                    await self._kill_zygote()
+                    await self._spawn()
+            if isinstance(exc, TimeoutError):
+                return {"status": "timeout", "detail": "runner did not answer in time (restarted)"}
+            return {"status": "error", "detail": "sandbox runner died (restarted)"}
         if not isinstance(result, dict):
-            return {"status": "error", "detail": "runner ended without a result"}
+            return {"status": "error", "detail": "runner sent a malformed result"}
         return result
-
-    async def _fork_runner(self, slot: int, job_r: int, res_w: int) -> int | None:
-        loop = asyncio.get_running_loop()
-        async with self._control_lock:
-            for attempt in range(2):
-                control = self._control
-                if control is None:
-                    raise SandboxError("the pool is not running")
-                try:
-                    socket.send_fds(control, [str(slot).encode()], [job_r, res_w])
-                    reply = await asyncio.wait_for(loop.sock_recv(control, 64), 30)
-                    if reply:
-                        return int(reply)
-                except (OSError, TimeoutError, ValueError):
-                    pass
-                if self._closed:
-                    raise SandboxError("the pool is closed")
-                self._counts["restarts"] += 1
-                await self._kill_zygote()
-                await self._spawn()
-                if attempt == 0:
-                    continue
-            return None
 
     def stats(self) -> PoolStats:
         """A frozen snapshot of the pool's counters."""
@@ -307,39 +271,9 @@ def _number(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_to_eof(loop: asyncio.AbstractEventLoop, fd: int, cap: int) -> asyncio.Future[bytes]:
-    """Collect everything written to ``fd`` until EOF (at most ``cap`` bytes); closes ``fd``."""
-    future: asyncio.Future[bytes] = loop.create_future()
-    chunks = bytearray()
-    os.set_blocking(fd, False)
-
-    def finish() -> None:
-        loop.remove_reader(fd)
-        os.close(fd)
-
-    def on_readable() -> None:
-        try:
-            chunk = os.read(fd, 1 << 16)
-        except BlockingIOError:
-            return
-        except OSError as exc:
-            finish()
-            if not future.done():
-                future.set_exception(exc)
-            return
-        if chunk and len(chunks) + len(chunk) <= cap:
-            chunks.extend(chunk)
-            return
-        finish()
-        if not future.done():
-            future.set_result(bytes(chunks))
-
-    loop.add_reader(fd, on_readable)
-    future.add_done_callback(lambda f: finish() if f.cancelled() else None)
-    return future
+async def _read_frame(reader: asyncio.StreamReader) -> Any:
+    """One frame from a runner (capped, JSON only)."""
+    size = int.from_bytes(await reader.readexactly(4), "big")
+    if size > RESULT_CAP:
+        raise _frames.FrameError(f"result of {size} bytes")
+    return _frames.decode_body(await reader.readexactly(size))
