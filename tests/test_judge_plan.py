@@ -135,3 +135,27 @@ def test_plan_never_raises(text: str, seed: int) -> None:
     ):
         plan = plan_evidence(prompt, "f", seed)
         assert len(plan.calls) == len(plan.expected) == len(plan.origins)
+
+
+def test_model_tests_are_parsed_after_the_docstring_and_deduplicated() -> None:
+    tests = "assert f([1, 2, 3], 'ab') == 7\nassert f([5], 'a') == 1\nassert f([5], 'a') == 2\nassert f([])\n"
+    plan = plan_evidence(
+        PROMPT, "f", seed=0, max_derived=4, model_tests=[tests, ">>> f([9], '')\n0\n"]
+    )
+    assert plan.calls[:5] == [
+        "f([1, 2, 3], 'ab')",
+        "f([], '')",
+        "f([5], 'a')",
+        "f([9], '')",
+        *plan.calls[4:5],
+    ]
+    assert plan.expected[:4] == [
+        "2",
+        "0",
+        "1",
+        "0",
+    ]  # the docstring's expectation wins for a shared call
+    assert plan.origins[2:4] == ["model-test", "model-test"]
+    assert plan.example_indices == [0, 1]
+    assert plan.model_test_indices == [2, 3]
+    assert len(plan.calls) == 8

@@ -175,3 +175,28 @@ def test_selection_is_a_frozen_record() -> None:
     assert isinstance(sel, Selection)
     with pytest.raises(AttributeError):
         sel.sample_idx = 3  # type: ignore[misc]
+
+
+def test_dual_agreement_with_model_tests_ranks_after_the_docstring() -> None:
+    plan = EvidencePlan(
+        calls=["f(1)", "f(2)", "f(3)", "f(4)"],
+        expected=["2", "4", "6", None],
+        origins=["docstring:doctest", "model-test", "model-test", "derived:mutate-int"],
+    )
+    assert plan.example_indices == [0]
+    assert plan.model_test_indices == [1, 2]
+    cands = [
+        cand(0, 2, 4, 6, 8),  # passes both model tests
+        cand(1, 2, 0, 0, 9),  # a larger cluster that passes none
+        cand(2, 2, 0, 0, 9),
+        cand(3, 5, 4, 6, 8),  # passes the model tests but not the docstring
+    ]
+    sel = select(plan, cands, seed=0)
+    assert sel.sample_idx == 0
+    assert sel.scores["model_tests_passed"] == 2
+    assert sel.scores["dual_agreement"] == pytest.approx(2 * (1 + 3 * sel.scores["consensus"]))
+    assert "2/2 model-written tests" in sel.reason
+    without = EvidencePlan(
+        plan.calls, ["2", None, None, None], ["docstring:doctest"] + ["derived:x"] * 3
+    )
+    assert select(without, cands, seed=0).sample_idx in {1, 2}  # consensus alone favours the pair

@@ -19,6 +19,7 @@ import ast
 import builtins
 import doctest
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._source import (
@@ -31,7 +32,7 @@ from ._source import (
     parses,
 )
 
-__all__ = ["Example", "parse_examples"]
+__all__ = ["Example", "parse_examples", "parse_model_tests"]
 
 _INLINE_SEP = re.compile(
     r"^\s*(?:#\s*)?(?:==>|==|➞|=>|->|→|=(?!=)|should\s+return|should\s+be|returns?|gives|is)\s*",
@@ -69,6 +70,23 @@ def parse_examples(prompt: str, entry_point: str) -> tuple[Example, ...]:
         *_inline_examples(sig.docstring, entry_point),
         *_prose_examples(sig, entry_point),
     ]
+    return _first_per_call(found)
+
+
+def parse_model_tests(text: str, entry_point: str) -> tuple[Example, ...]:
+    """Input/output pairs from tests a model wrote (``assert f(x) == y`` lines, or doctests).
+
+    For CodeT-style dual agreement; form ``"model-test"``. Tests that only
+    assert truthiness carry no expected value and are skipped.
+    """
+    found = [
+        *_doctest_examples(text, entry_point),
+        *_inline_with_name(text, entry_point, entry_point),
+    ]
+    return _first_per_call(Example(e.call, e.expected, "model-test") for e in found)
+
+
+def _first_per_call(found: Iterable[Example]) -> tuple[Example, ...]:
     seen: set[str] = set()
     out: list[Example] = []
     for ex in found:

@@ -7,7 +7,9 @@ Steps (all pure):
    examples stay in the running (all of them if none passes any).
 2. **Clusters.** Survivors with identical outputs on every call (floats rounded
    to 9 significant digits) form a cluster.
-3. **Score.** A cluster ranks by examples passed, then *consensus*: the mean,
+3. **Score.** A cluster ranks by examples passed, then (when the model wrote
+   tests) CodeT's *dual agreement*: model tests passed times the cluster's
+   (soft) size, then *consensus*: the mean,
    over all other candidates, of the share of calls on which they return the
    same value as it (a soft, MBR-exec style vote that also counts near-agreement,
    so a few out-of-domain derived inputs do not split the vote; two calls that
@@ -64,8 +66,13 @@ class Selection:
 class _Cluster:
     members: tuple[int, ...]  # positions in the candidate list
     examples_passed: int
+    tests_passed: int
     consensus: float
     ok_share: float
+
+    def dual(self, n_candidates: int) -> float:
+        """CodeT's dual agreement: model tests passed x agreeing samples (soft count)."""
+        return self.tests_passed * (1.0 + self.consensus * (n_candidates - 1))
 
 
 def select(
@@ -89,18 +96,27 @@ def select(
     raw = [_padded(c.outputs, n_calls) for c in candidates]
     canon = [[canonical_output(o) for o in outs] for outs in raw]
     example_idx = plan.example_indices
-    passed = [
-        sum(expected_matches(plan.expected[j] or "", outs[j]) for j in example_idx) for outs in raw
-    ]
+    passed = _passes(plan, plan.example_indices, raw)
+    test_idx = plan.model_test_indices
+    tests_passed = _passes(plan, test_idx, raw)
     best_passed = max(passed)
     survivors = [i for i, p in enumerate(passed) if p == best_passed]
-    clusters = _clusters(survivors, canon, passed)
+    clusters = _clusters(survivors, canon, passed, tests_passed)
+    n = len(candidates)
     rng = random.Random(f"judge-select:{seed}:{task_key}")
     priority = {c.sample_idx: rng.random() for c in sorted(candidates, key=lambda c: c.sample_idx)}
 
     def key(cl: _Cluster) -> tuple[float, ...]:
         tie = max(priority[candidates[m].sample_idx] for m in cl.members)
-        return (cl.examples_passed, round(cl.consensus, 12), len(cl.members), cl.ok_share, tie)
+        dual = round(cl.dual(n), 9)
+        return (
+            cl.examples_passed,
+            dual,
+            round(cl.consensus, 12),
+            len(cl.members),
+            cl.ok_share,
+            tie,
+        )
 
     ranked = sorted(clusters, key=key, reverse=True)
     best = ranked[0]
@@ -114,6 +130,9 @@ def select(
         "clusters": float(len(clusters)),
         "cluster_size": float(len(best.members)),
         "consensus": best.consensus,
+        "model_tests_total": float(len(test_idx)),
+        "model_tests_passed": float(best.tests_passed),
+        "dual_agreement": best.dual(n),
         "ok_share": best.ok_share,
         "runner_up_size": float(len(ranked[1].members)) if len(ranked) > 1 else 0.0,
     }
@@ -128,13 +147,19 @@ def select(
         reason = "only sample"
     else:
         tied = len(ranked) > 1 and key(ranked[1])[:-1] == key(best)[:-1]
+        tests = f"{best.tests_passed}/{len(test_idx)} model-written tests; " if test_idx else ""
         reason = (
-            f"passes {best.examples_passed}/{len(example_idx)} docstring examples; "
+            f"passes {best.examples_passed}/{len(example_idx)} docstring examples; {tests}"
             f"cluster of {len(best.members)} of {len(candidates)} samples agreeing on all "
             f"{n_calls} probes; consensus {best.consensus:.2f}"
             + ("; tie with another cluster broken by seed" if tied else "")
         )
     return Selection(candidates[pick].sample_idx, reason, scores, confident, stop_reason)
+
+
+def _passes(plan: EvidencePlan, indices: list[int], raw: list[list[str | None]]) -> list[int]:
+    """Per candidate, how many of the calls at ``indices`` show their expected output."""
+    return [sum(expected_matches(plan.expected[j] or "", outs[j]) for j in indices) for outs in raw]
 
 
 def _padded(outputs: Sequence[str | None], n: int) -> list[str | None]:
@@ -143,7 +168,10 @@ def _padded(outputs: Sequence[str | None], n: int) -> list[str | None]:
 
 
 def _clusters(
-    survivors: list[int], canon: list[list[str | None]], passed: list[int]
+    survivors: list[int],
+    canon: list[list[str | None]],
+    passed: list[int],
+    tests_passed: list[int],
 ) -> list[_Cluster]:
     groups: dict[tuple[str | None, ...], list[int]] = {}
     for i in survivors:
@@ -164,5 +192,5 @@ def _clusters(
         else:
             consensus = 0.0
         ok_share = sum(o is not None for o in outputs) / n_calls if n_calls else 0.0
-        out.append(_Cluster(tuple(members), passed[rep], consensus, ok_share))
+        out.append(_Cluster(tuple(members), passed[rep], tests_passed[rep], consensus, ok_share))
     return out
