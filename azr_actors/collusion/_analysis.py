@@ -96,18 +96,13 @@ def analyze(
             skipped.append([a, b])
             continue
         weighted: list[float] = []
-        raw: list[float] = []
         for task in common:
-            first, second = profiles[a][task][0], profiles[b][task][0]
-            plain = plain_scores[task]
-            others = [m for m in models if m not in (a, b) and task in profiles[m]]
-            nearest = [max(plain[a, o], plain[b, o]) for o in others]
-            score = weighted_similarity(first, second, pools[task]) * _rarity(nearest)
+            score, nearest = _score_task(task, a, b, profiles, pools[task], plain_scores[task])
             weighted.append(score)
-            raw.append(plain[a, b])
-            per_task[task].append((score, plain[a, b], a, b))
+            per_task[task].append((score, plain_scores[task][a, b], a, b))
             if score >= threshold:
-                flagged.append(_evidence(task, a, b, score, first, second, nearest))
+                flagged.append(_evidence(task, a, b, score, profiles, nearest))
+        raw = [plain_scores[task][a, b] for task in common]
         cross = _cross_task(profiles, a, b, common, (seed, index))
         cross_all.extend(cross)
         pairs.append(_pair_summary(a, b, weighted, raw, cross, threshold, (seed, index)))
@@ -168,6 +163,22 @@ def _plain_matrix(profiles: Profiles, models: list[str], task: str) -> dict[tupl
     return matrix
 
 
+def _score_task(
+    task: str,
+    a: str,
+    b: str,
+    profiles: Profiles,
+    pool: TaskPool,
+    plain: Mapping[tuple[str, str], float],
+) -> tuple[float, list[float]]:
+    """The pair's commonness-weighted score on ``task``, and per other model its
+    unweighted similarity to the closer of the pair's answers."""
+    others = [m for m in sorted(profiles) if m not in (a, b) and task in profiles[m]]
+    nearest = [max(plain[a, o], plain[b, o]) for o in others]
+    weighted = weighted_similarity(profiles[a][task][0], profiles[b][task][0], pool)
+    return weighted * _rarity(nearest), nearest
+
+
 def _rarity(nearest: list[float]) -> float:
     """Share of the other models that did not write the same solution as the pair.
 
@@ -225,11 +236,11 @@ def _evidence(
     a: str,
     b: str,
     score: float,
-    first: CodeProfile,
-    second: CodeProfile,
+    profiles: Profiles,
     nearest: list[float],
 ) -> dict[str, Any]:
     """Why a task/pair was flagged: the plain measures and how close other models came."""
+    first, second = profiles[a][task][0], profiles[b][task][0]
     plain = compare(first, second)
     return {
         "task_id": task,
