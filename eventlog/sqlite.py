@@ -12,7 +12,8 @@ Contract, beyond :class:`EventStore`'s:
 * WAL journal, ``synchronous=NORMAL``: a committed batch survives the death of
   the writing process (kill -9); a batch interrupted before its commit is absent;
 * ``seq`` is the rowid: one ``BEGIN IMMEDIATE`` transaction per batch makes the
-  order of seqs the order of commits, across processes too;
+  order of seqs the order of commits, across processes too (rowids are never
+  reused: rows are never deleted);
 * ``INSERT OR IGNORE`` on the unique key makes appends idempotent;
 * ``open()`` validates before it writes anything: a missing file is created
   (atomically: it appears complete or not at all) only with ``create=True``;
@@ -98,7 +99,7 @@ class SQLiteStore(EventStore):
         reader = await self._connect_reader()
         try:
             if not self.readonly:
-                self._writer = await self._connect(readonly=False)
+                self._writer = await self._connect(readonly=False, begin="IMMEDIATE")
                 await self._writer.execute("PRAGMA journal_mode=WAL")
                 await self._writer.execute("PRAGMA synchronous=NORMAL")
         except BaseException:
@@ -115,12 +116,15 @@ class SQLiteStore(EventStore):
         if writer is not None:
             await writer.close()
 
-    async def _connect(self, *, readonly: bool, immutable: bool = False) -> aiosqlite.Connection:
+    async def _connect(
+        self, *, readonly: bool, immutable: bool = False, begin: str | None = None
+    ) -> aiosqlite.Connection:
+        """A connection to the log; ``begin`` is the isolation level of implicit transactions."""
         target = f"{self.path.resolve().as_uri()}?mode={'ro' if readonly else 'rw'}"
         if immutable:
             target += "&immutable=1"
         try:
-            conn = await aiosqlite.connect(target, uri=True, isolation_level=None)
+            conn = await aiosqlite.connect(target, uri=True, isolation_level=begin)
         except sqlite3.Error as exc:
             raise LogError(f"{self.path}: cannot open the event log: {exc}") from None
         await conn.execute("PRAGMA busy_timeout=10000")
@@ -175,22 +179,21 @@ class SQLiteStore(EventStore):
             return []
         rows = [_row(event) for event in events]
         async with self._write_lock:
-            await writer.execute("BEGIN IMMEDIATE")
             try:
-                before = await _scalar(writer, "SELECT coalesce(max(seq), 0) FROM events")
-                await writer.executemany(_INSERT, rows)
-                stored = await writer.execute_fetchall(
-                    "SELECT key, seq FROM events WHERE seq > ?", (before,)
-                )
-                await writer.execute("COMMIT")
+                # The INSERT opens the transaction with BEGIN IMMEDIATE (the writer
+                # connection's isolation level), which takes the file's write lock.
+                cursor = await writer.executemany(_INSERT, rows)
+                inserted = cursor.rowcount  # ignored duplicates change nothing
+                await cursor.close()
+                seqs = await _assigned_seqs(writer, rows, inserted)
+                await writer.commit()
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
-                    await writer.execute("ROLLBACK")
+                    await writer.rollback()
                 raise
-        if stored:
+        if inserted:
             self._notify_commit()
-        new: dict[str, int] = dict(stored)  # type: ignore[arg-type]
-        return [new.pop(row[0], 0) for row in rows]
+        return seqs
 
     # -- reading -------------------------------------------------------------
     async def read(
@@ -334,18 +337,47 @@ def _select_events(after: int, limit: int | None, kinds: list[str] | None) -> tu
 
 
 # -- rows ----------------------------------------------------------------------------
+# Per event type: its tag, and whether it has the task_id and model query columns.
+_COLUMNS: dict[type, tuple[str, bool, bool]] = {}
+
+
 def _row(event: Event) -> _Row:
-    if not isinstance(event, Event):
-        raise TypeError(f"expected an Event, got {type(event).__name__}")
+    cls = type(event)
+    columns = _COLUMNS.get(cls)
+    if columns is None:
+        if not isinstance(event, Event):
+            raise TypeError(f"expected an Event, got {cls.__name__}")
+        names = event.__struct_fields__
+        tag = event.__struct_config__.tag
+        columns = _COLUMNS[cls] = (str(tag), "task_id" in names, "model" in names)
+    kind, has_task, has_model = columns
     return (
         event.key,
-        event.__struct_config__.tag,  # type: ignore[return-value]
+        kind,
         event.run_id,
-        getattr(event, "task_id", None),
-        getattr(event, "model", None),
+        getattr(event, "task_id") if has_task else None,  # noqa: B009
+        getattr(event, "model") if has_model else None,  # noqa: B009
         event.ts,
         encode(event),
     )
+
+
+async def _assigned_seqs(conn: aiosqlite.Connection, rows: list[_Row], inserted: int) -> list[int]:
+    """The seq of each row just inserted in the open transaction, 0 for an ignored one.
+
+    Inside one write transaction the inserted rows take the consecutive rowids
+    ending at ``last_insert_rowid()``, in row order; only when some rows were
+    ignored must the stored keys be read back to tell which.
+    """
+    if inserted == 0:
+        return [0] * len(rows)
+    last = await _scalar(conn, "SELECT last_insert_rowid()")
+    first = last - inserted + 1
+    if inserted == len(rows):
+        return list(range(first, last + 1))
+    stored = await conn.execute_fetchall("SELECT key, seq FROM events WHERE seq >= ?", (first,))
+    new: dict[str, int] = {str(key): int(seq) for key, seq in stored}
+    return [new.pop(row[0], 0) for row in rows]
 
 
 async def _scalar(conn: aiosqlite.Connection, sql: str) -> int:

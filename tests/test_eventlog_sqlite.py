@@ -216,19 +216,18 @@ import aiosqlite
 from azr_actors.eventlog import SQLiteStore, SampleGenerated
 
 path, size, stall_at = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-real_execute = aiosqlite.Connection.execute
+real_commit = aiosqlite.Connection.commit
 commits = 0
 
-async def execute(self, sql, *args, **kwargs):
+async def commit(self):
     global commits
-    if sql == "COMMIT":
-        if commits == stall_at:
-            print("stalled", flush=True)
-            await asyncio.sleep(3600)
-        commits += 1
-    return await real_execute(self, sql, *args, **kwargs)
+    if commits == stall_at:
+        print("stalled", flush=True)
+        await asyncio.sleep(3600)
+    commits += 1
+    return await real_commit(self)
 
-aiosqlite.Connection.execute = execute
+aiosqlite.Connection.commit = commit
 
 async def main():
     async with SQLiteStore(path, create=False) as store:
