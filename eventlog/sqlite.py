@@ -97,15 +97,18 @@ class SQLiteStore(EventStore):
         finally:
             await probe.close()
         reader = await self._connect_reader()
+        writer = None
         try:
             if not self.readonly:
-                self._writer = await self._connect(readonly=False, begin="IMMEDIATE")
-                await self._writer.execute("PRAGMA journal_mode=WAL")
-                await self._writer.execute("PRAGMA synchronous=NORMAL")
+                writer = await self._connect(readonly=False, begin="IMMEDIATE")
+                await writer.execute("PRAGMA journal_mode=WAL")
+                await writer.execute("PRAGMA synchronous=NORMAL")
         except BaseException:
             await reader.close()
+            if writer is not None:
+                await writer.close()
             raise
-        self._reader = reader
+        self._reader, self._writer = reader, writer
 
     async def close(self) -> None:
         writer, reader = self._writer, self._reader
@@ -127,7 +130,11 @@ class SQLiteStore(EventStore):
             conn = await aiosqlite.connect(target, uri=True, isolation_level=begin)
         except sqlite3.Error as exc:
             raise LogError(f"{self.path}: cannot open the event log: {exc}") from None
-        await conn.execute("PRAGMA busy_timeout=10000")
+        try:
+            await conn.execute("PRAGMA busy_timeout=10000")
+        except BaseException:
+            await conn.close()
+            raise
         return conn
 
     async def _connect_reader(self) -> aiosqlite.Connection:
@@ -142,6 +149,13 @@ class SQLiteStore(EventStore):
 
     async def _create(self) -> None:
         """Build an empty log beside the target, then link it into place in one step."""
+        try:
+            await self._build_and_link()
+        except (OSError, sqlite3.Error) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise LogError(f"{self.path}: cannot create the event log: {reason}") from None
+
+    async def _build_and_link(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         scratch = self.path.with_name(f".{self.path.name}.creating-{os.getpid()}")
         scratch.unlink(missing_ok=True)

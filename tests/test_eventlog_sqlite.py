@@ -81,6 +81,17 @@ async def test_missing_log_without_create_is_not_found(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
+async def test_a_log_that_cannot_be_created_is_a_one_line_log_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    path = blocker / "log.azr"
+    with pytest.raises(LogError) as caught:
+        await SQLiteStore(path).open()
+    assert str(caught.value).startswith(f"{path}: cannot create the event log: ")
+    assert "\n" not in str(caught.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["not-a-directory"]
+
+
 async def test_readonly_reads_but_refuses_appends(tmp_path: Path) -> None:
     path = tmp_path / "log.azr"
     await make_log(path, 2)
