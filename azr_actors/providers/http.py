@@ -441,8 +441,7 @@ class HTTPProvider:
         return completion
 
     async def _with_retries(self, request: CompletionRequest, on_retry: RetryCallback | None) -> LiveCompletion:
-        loop = asyncio.get_running_loop()
-        started = loop.time()
+        started = time.perf_counter()  # timings use perf_counter: uvloop's clock has 1 ms steps
         retries = 0
         while True:
             first: list[float] = []
@@ -460,14 +459,14 @@ class HTTPProvider:
                 raise ProviderError(self._fail(fatal), retries=retries, fatal=True)
             if parsed is not None:
                 self.limiter.succeeded()
-                return self._finish(request, parsed, started, first, loop.time(), retries)
+                return self._finish(request, parsed, started, first, time.perf_counter(), retries)
             assert failure is not None
             if failure.rate_limited:
                 self.limiter.rate_limited(ticket)
             if failure.reason == "protocol_fallback":
                 continue
             delay = failure.retry_after if failure.retry_after is not None else self.policy.backoff(retries + 1, self._rng)
-            message = self._give_up(failure, retries, loop.time() - started + delay)
+            message = self._give_up(failure, retries, time.perf_counter() - started + delay)
             if message:
                 raise ProviderError(self._fail(message), retries=retries)
             retries += 1
@@ -515,7 +514,7 @@ class HTTPProvider:
         def first_token() -> None:
             nonlocal phase
             if not first:
-                first.append(loop.time())
+                first.append(time.perf_counter())
                 phase = "timeout"
 
         try:
