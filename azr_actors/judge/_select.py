@@ -96,7 +96,7 @@ def select(
     raw = [_padded(c.outputs, n_calls) for c in candidates]
     canon = [[canonical_output(o) for o in outs] for outs in raw]
     example_idx = plan.example_indices
-    passed = _passes(plan, plan.example_indices, raw)
+    passed = _passes(plan, example_idx, raw)
     test_idx = plan.model_test_indices
     tests_passed = _passes(plan, test_idx, raw)
     best_passed = max(passed)
@@ -121,39 +121,39 @@ def select(
     ranked = sorted(clusters, key=key, reverse=True)
     best = ranked[0]
     pick = max(best.members, key=lambda m: priority[candidates[m].sample_idx])
-    scores = {
-        "candidates": float(len(candidates)),
-        "probes": float(n_calls),
-        "examples_total": float(len(example_idx)),
-        "examples_passed": float(best.examples_passed),
-        "survivors": float(len(survivors)),
-        "clusters": float(len(clusters)),
-        "cluster_size": float(len(best.members)),
-        "consensus": best.consensus,
-        "model_tests_total": float(len(test_idx)),
-        "model_tests_passed": float(best.tests_passed),
-        "dual_agreement": best.dual(n),
-        "ok_share": best.ok_share,
-        "runner_up_size": float(len(ranked[1].members)) if len(ranked) > 1 else 0.0,
-    }
     confident, stop_reason = decide_stop(
         rule,
-        candidates=len(candidates),
+        candidates=n,
         cluster_size=len(best.members),
         examples_total=len(example_idx),
         examples_passed=best.examples_passed,
     )
-    if len(candidates) == 1:
+    if n == 1:
         reason = "only sample"
     else:
         tied = len(ranked) > 1 and key(ranked[1])[:-1] == key(best)[:-1]
         tests = f"{best.tests_passed}/{len(test_idx)} model-written tests; " if test_idx else ""
         reason = (
             f"passes {best.examples_passed}/{len(example_idx)} docstring examples; {tests}"
-            f"cluster of {len(best.members)} of {len(candidates)} samples agreeing on all "
+            f"cluster of {len(best.members)} of {n} samples agreeing on all "
             f"{n_calls} probes; consensus {best.consensus:.2f}"
             + ("; tie with another cluster broken by seed" if tied else "")
         )
+    scores = {
+        "candidates": float(n),
+        "probes": float(n_calls),
+        "examples_total": float(len(example_idx)),
+        "examples_passed": float(best.examples_passed),
+        "model_tests_total": float(len(test_idx)),
+        "model_tests_passed": float(best.tests_passed),
+        "survivors": float(len(survivors)),
+        "clusters": float(len(clusters)),
+        "cluster_size": float(len(best.members)),
+        "runner_up_size": float(len(ranked[1].members)) if len(ranked) > 1 else 0.0,
+        "consensus": best.consensus,
+        "dual_agreement": best.dual(n),
+        "ok_share": best.ok_share,
+    }
     return Selection(candidates[pick].sample_idx, reason, scores, confident, stop_reason)
 
 
