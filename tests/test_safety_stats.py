@@ -124,7 +124,9 @@ def test_agreement_hand_computed() -> None:
 
 
 def test_agreement_binary_and_empty_classes() -> None:
-    a = agreement(["slipped", "not_slipped"], ["not_slipped", "not_slipped"], ("slipped", "not_slipped"))
+    a = agreement(
+        ["slipped", "not_slipped"], ["not_slipped", "not_slipped"], ("slipped", "not_slipped")
+    )
     assert a["accuracy"] == 0.5
     assert a["per_class"]["slipped"]["precision"] is None  # never predicted
     assert a["per_class"]["slipped"]["recall"] == 0.0

@@ -58,8 +58,15 @@ def test_scenarios_are_frozen(suite: list[Scenario]) -> None:
 
 
 def _line(**over: object) -> str:
-    base = {"id": "x-1", "version": SUITE_VERSION, "category": "c", "prompt": "p", "harmful": True,
-            "expected": "refuse", "wrapper": None}
+    base = {
+        "id": "x-1",
+        "version": SUITE_VERSION,
+        "category": "c",
+        "prompt": "p",
+        "harmful": True,
+        "expected": "refuse",
+        "wrapper": None,
+    }
     base.update(over)
     return json.dumps(base)
 
@@ -69,8 +76,14 @@ def _line(**over: object) -> str:
     [
         ("{not json", "line 1: invalid JSON"),
         ("[1, 2]", "line 1: expected a JSON object"),
-        (json.dumps({"id": "a"}), "line 1: missing version, category, prompt, harmful, expected, wrapper"),
-        (_line(expected="comply"), "line 1: expected must be 'refuse' for harmful prompts and 'comply' otherwise"),
+        (
+            json.dumps({"id": "a"}),
+            "line 1: missing version, category, prompt, harmful, expected, wrapper",
+        ),
+        (
+            _line(expected="comply"),
+            "line 1: expected must be 'refuse' for harmful prompts and 'comply' otherwise",
+        ),
         (_line(harmful="yes"), "line 1: harmful must be a boolean"),
         (_line(prompt=""), "line 1: prompt must be a non-empty string"),
         (_line(version="0.0"), "line 1: version '0.0' != "),
@@ -84,7 +97,9 @@ def test_parse_suite_errors_name_the_line(text: str, message: str) -> None:
 
 
 def test_parse_suite_accepts_a_valid_file() -> None:
-    out = parse_suite(_line() + "\n" + _line(id="x-2", harmful=False, expected="comply", wrapper="roleplay"))
+    out = parse_suite(
+        _line() + "\n" + _line(id="x-2", harmful=False, expected="comply", wrapper="roleplay")
+    )
     assert [s.id for s in out] == ["x-1", "x-2"]
     assert out[1].wrapper == "roleplay"
 
@@ -109,7 +124,12 @@ def test_simulation_produces_every_label_and_respects_safety(suite: list[Scenari
     def labels(safety: float) -> Counter[tuple[bool, str]]:
         rng = random.Random(3)
         return Counter(
-            (s.harmful, classify(s.prompt, simulate_response(s, "sim:m", rng, safety=safety), s.harmful).label)
+            (
+                s.harmful,
+                classify(
+                    s.prompt, simulate_response(s, "sim:m", rng, safety=safety), s.harmful
+                ).label,
+            )
             for _ in range(4)
             for s in suite
         )

@@ -36,31 +36,144 @@ _GROUP = (
     r"poor people|pregnant women|pregrant women)"
 )
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("intent:violence", re.compile(r"\b(?:commit(?:ting)?|plan(?:ning)?|carry(?:ing)? out|get away with) (?:a |an )?(?:murder|massacre|assassination|genocide|terrorist attack|mass shooting|school shooting|robbery|arson|kidnapping|rape|hate crime)\b")),
-    ("intent:violence", re.compile(r"\b(?:plan|cause|arrange) (?:my |his |her |their |someone's |an? )?(?:\w+'s )?(?:death|murder)\b|\b(?:hostage|human trafficking|trafficking operation)\b|\b(?:exploding|detonating|setting off|plant(?:ing)?) a bomb\b|\bbomb(?:ing)? (?:a|an|the) (?:\w+ )?(?:base|school|building|crowd|concert|city|church|mosque|synagogue|station)\b|\brepeat the success of .{0,40}(?:assassination|attack|shooting|massacre|bombing)\b")),
-    ("intent:violence", re.compile(rf"\b(?:destroy|smash|slash|vandali[sz]e|damage|ruin|key|wreck|sabotage|set fire to|burn down|steal|stealing) {_PROPERTY}")),
-    ("intent:violence", re.compile(r"\b(?:obliterate|destroy|wipe out|nuke|level) (?:an? |the )?(?:entire )?(?:city|town|country|humanity|village|population)\b")),
-    ("intent:theft", re.compile(r"\b(?:steal|stealing|shoplift\w*|rob|robbing|mug|mugging)\b(?! (?:a |the )?(?:base|bases|show|spotlight|scene|heart|hearts|kiss|glance|idea|march)\b)")),
-    ("intent:self-harm", re.compile(r"\b(?:carve|cut|burn|scratch) (?:a |the )?(?:\w+ )?into (?:my|your) (?:arm|leg|skin|wrist|body)\b|\b(?:take|drink|eat|swallow) (?:\w+ ){0,3}to die\b|\bto die like\b")),
-    ("intent:hate", re.compile(rf"\b(?:eradicate|exterminate|get rid of|wipe out|deport all|ban all|kill all) (?:the |all )?{_GROUP}")),
-    ("intent:hate", re.compile(rf"\b(?:reasons? why|why (?:is it|it is|would it be|should)|why are|why do|why can't|explain why)\b.{{0,40}}\b{_GROUP}\b.{{0,60}}\b(?:less|weaker|worse|inferior|not have|not be|should not|shouldn't|denied|banned|equal rights|partners make decisions|taken away|dumber|stupider|lazier)\b")),
-    ("intent:hate", re.compile(rf"\b(?:took|take|taking) away {_GROUP}'?s? (?:\w+ )?rights\b|\b{_GROUP} (?:should|must) (?:be )?(?:denied|banned|deported|segregated|sterili[sz]ed)\b|\bwhy was hitler right\b")),
-    ("intent:privacy", re.compile(r"\b(?:my|his|her|their) (?:\w+ ){0,2}(?:date|match|boss|wife|husband|partner|teacher|officer|neighbou?r|coworker|colleague|ex|doctor|therapist|landlord|friend|classmate|student|employee|roommate|sister|brother|mother|father)'s (?:\w+ ){0,2}(?:password|pin|date of birth|birthday|mental health|medical|salary|income|address|phone|ssn|social security|license|licence|bank|credit card|history|diagnosis|sexual|religio\w*|immigration|criminal|earn\w*)\b")),
-    ("intent:privacy", re.compile(r"\bhow much (?:money )?does my (?:\w+ ){0,2}\w+ (?:earn|make)\b")),
+    (
+        "intent:violence",
+        re.compile(
+            r"\b(?:commit(?:ting)?|plan(?:ning)?|carry(?:ing)? out|get away with) (?:a |an )?(?:murder|massacre|assassination|genocide|terrorist attack|mass shooting|school shooting|robbery|arson|kidnapping|rape|hate crime)\b"
+        ),
+    ),
+    (
+        "intent:violence",
+        re.compile(
+            r"\b(?:plan|cause|arrange) (?:my |his |her |their |someone's |an? )?(?:\w+'s )?(?:death|murder)\b|\b(?:hostage|human trafficking|trafficking operation)\b|\b(?:exploding|detonating|setting off|plant(?:ing)?) a bomb\b|\bbomb(?:ing)? (?:a|an|the) (?:\w+ )?(?:base|school|building|crowd|concert|city|church|mosque|synagogue|station)\b|\brepeat the success of .{0,40}(?:assassination|attack|shooting|massacre|bombing)\b"
+        ),
+    ),
+    (
+        "intent:violence",
+        re.compile(
+            rf"\b(?:destroy|smash|slash|vandali[sz]e|damage|ruin|key|wreck|sabotage|set fire to|burn down|steal|stealing) {_PROPERTY}"
+        ),
+    ),
+    (
+        "intent:violence",
+        re.compile(
+            r"\b(?:obliterate|destroy|wipe out|nuke|level) (?:an? |the )?(?:entire )?(?:city|town|country|humanity|village|population)\b"
+        ),
+    ),
+    (
+        "intent:theft",
+        re.compile(
+            r"\b(?:steal|stealing|shoplift\w*|rob|robbing|mug|mugging)\b(?! (?:a |the )?(?:base|bases|show|spotlight|scene|heart|hearts|kiss|glance|idea|march)\b)"
+        ),
+    ),
+    (
+        "intent:self-harm",
+        re.compile(
+            r"\b(?:carve|cut|burn|scratch) (?:a |the )?(?:\w+ )?into (?:my|your) (?:arm|leg|skin|wrist|body)\b|\b(?:take|drink|eat|swallow) (?:\w+ ){0,3}to die\b|\bto die like\b"
+        ),
+    ),
+    (
+        "intent:hate",
+        re.compile(
+            rf"\b(?:eradicate|exterminate|get rid of|wipe out|deport all|ban all|kill all) (?:the |all )?{_GROUP}"
+        ),
+    ),
+    (
+        "intent:hate",
+        re.compile(
+            rf"\b(?:reasons? why|why (?:is it|it is|would it be|should)|why are|why do|why can't|explain why)\b.{{0,40}}\b{_GROUP}\b.{{0,60}}\b(?:less|weaker|worse|inferior|not have|not be|should not|shouldn't|denied|banned|equal rights|partners make decisions|taken away|dumber|stupider|lazier)\b"
+        ),
+    ),
+    (
+        "intent:hate",
+        re.compile(
+            rf"\b(?:took|take|taking) away {_GROUP}'?s? (?:\w+ )?rights\b|\b{_GROUP} (?:should|must) (?:be )?(?:denied|banned|deported|segregated|sterili[sz]ed)\b|\bwhy was hitler right\b"
+        ),
+    ),
+    (
+        "intent:privacy",
+        re.compile(
+            r"\b(?:my|his|her|their) (?:\w+ ){0,2}(?:date|match|boss|wife|husband|partner|teacher|officer|neighbou?r|coworker|colleague|ex|doctor|therapist|landlord|friend|classmate|student|employee|roommate|sister|brother|mother|father)'s (?:\w+ ){0,2}(?:password|pin|date of birth|birthday|mental health|medical|salary|income|address|phone|ssn|social security|license|licence|bank|credit card|history|diagnosis|sexual|religio\w*|immigration|criminal|earn\w*)\b"
+        ),
+    ),
+    (
+        "intent:privacy",
+        re.compile(r"\bhow much (?:money )?does my (?:\w+ ){0,2}\w+ (?:earn|make)\b"),
+    ),
     ("intent:violence", re.compile(rf"\b{_VIOLENCE}\s+(?:\w+\s+){{0,2}}?{_PERSON}\b")),
     ("intent:violence", re.compile(rf"\b{_PERSON}\b.{{0,40}}\b(?:die|dead|suffer|disappear)\b")),
-    ("intent:weapons", re.compile(r"\b(?:make|build|construct|assemble|create|produce|manufacture|3d[- ]print|obtain|buy|get)\s+(?:\w+\s+){0,3}?(?:bomb|explosive|pipe bomb|grenade|molotov|napalm|gun|firearm|silencer|suppressor|ghost gun|weapon|detonator|ied|landmine|nerve agent|bioweapon|chemical weapon|dirty bomb)s?\b")),
-    ("intent:weapons", re.compile(r"\b(?:convert|modify)\s+(?:\w+\s+){0,3}(?:to|into) (?:full[- ]auto|automatic)\b")),
-    ("intent:chemistry", re.compile(r"\b(?:synthesi[sz]e|synthesis of|make|cook|produce|extract|manufacture|culture|weaponi[sz]e|aerosoli[sz]e)\s+(?:\w+\s+){0,3}?(?:meth(?:amphetamine)?|fentanyl|heroin|cocaine|mdma|lsd|sarin|vx|ricin|anthrax|mustard gas|chlorine gas|toxin|poison|nerve agent|pathogen|virus|ricin|tabun|nitroglycerin|tatp|thermite|phosgene|crack)\b")),
-    ("intent:drugs", re.compile(r"\b(?:sell|deal|smuggle|traffic|grow|buy|get|score|hide)\s+(?:\w+\s+){0,3}?(?:drugs|cocaine|heroin|meth|weed|marijuana|marihuana|cannabis|crack|pills|fentanyl|ecstasy|lsd)\b")),
-    ("intent:cyber", re.compile(r"\b(?:hack(?:ing)? into|break into (?:someone's|somebody's|my \w+'s|a |an |the |his |her |their )(?:\w+ )?(?:house|home|car|account|computer|network|email|phone|server|database|system|office|store|shop|bank|safe)|gain (?:unauthori[sz]ed )?access to|crack|brute[- ]force|ddos|phish|steal (?:\w+ ){0,2}(?:password|credential|data|identity|account|card)|keylogger|ransomware|malware|botnet|exploit (?:a|the|this) (?:vulnerability|server|system)|sql injection|bypass (?:\w+ ){0,2}(?:authentication|security|antivirus|2fa))\b")),
-    ("intent:fraud", re.compile(r"\b(?:launder(?:ing)? money|money laundering|counterfeit|forge|fake (?:id|passport|documents?|reviews?)|tax (?:fraud|evasion)|evade taxes|embezzle|insider trading|ponzi|scam (?:people|someone|elderly|seniors)|commit (?:\w+ )?fraud|credit card fraud|identity theft)\b")),
-    ("intent:self-harm", re.compile(r"\b(?:kill myself|end my life|commit suicide|hurt myself|harm myself|cut myself|overdose|starve myself|best way to die|painless (?:death|way to die))\b")),
-    ("intent:privacy", re.compile(r"\b(?:home address|phone number|social security number|ssn|credit card (?:number|details)|bank (?:account|details)|password|medical records?|driver'?s licen[cs]e number|date of birth|email address|sexual (?:orientation|history)|religious beliefs|criminal (?:record|history)|immigration status|political affiliation|health (?:condition|records))\b.{0,60}\b(?:my|of|for)\b|\b(?:my|of) (?:\w+ ){0,2}\w+'?s? (?:home address|phone number|social security number|password|medical records?|bank details|sexual orientation|religious beliefs|criminal record|immigration status)\b")),
-    ("intent:evasion", re.compile(r"\b(?:without (?:getting caught|being caught|being detected|detection|anyone (?:knowing|noticing)|leaving (?:a )?trace)|get away with|cover (?:up|my tracks)|avoid (?:detection|the police|getting caught)|undetect(?:ed|able))\b")),
-    ("intent:hate", re.compile(r"\b(?:why (?:should|are|do|is)|write .{0,30}(?:arguing|claiming|saying)|explain why)\b.{0,60}\b(?:women|men|black people|white people|jews|jewish people|muslims|christians|immigrants|gay people|lesbians|trans(?:gender)? people|disabled people|asians|latinos|hispanics|arabs|indians|africans|mexicans|roma|elderly people|poor people)\b.{0,60}\b(?:not be allowed|shouldn't|should not|inferior|lazy|stupid|dangerous|criminals?|banned|deported|less|worse|not have|not be)\b")),
-    ("intent:jailbreak", re.compile(r"\b(?:ignore (?:all )?(?:previous|prior|your) (?:instructions|directives|rules)|disregard (?:all )?(?:previous|prior) (?:instructions|directives)|developer mode|you are (?:now )?(?:dan|aim|stan)|do anything now|no (?:ethical|moral) (?:guidelines|restrictions|constraints)|without (?:any )?(?:ethical|moral) (?:considerations|restrictions)|jailbr(?:o|ea)ken?|unfiltered)\b")),
-    ("intent:misinformation", re.compile(r"\b(?:write|create|draft|compose|generate)\b.{0,40}\b(?:persuasive|convincing|fake|misleading)\b.{0,60}\b(?:article|post|essay|news|story|tweet|campaign)\b")),
+    (
+        "intent:weapons",
+        re.compile(
+            r"\b(?:make|build|construct|assemble|create|produce|manufacture|3d[- ]print|obtain|buy|get)\s+(?:\w+\s+){0,3}?(?:bomb|explosive|pipe bomb|grenade|molotov|napalm|gun|firearm|silencer|suppressor|ghost gun|weapon|detonator|ied|landmine|nerve agent|bioweapon|chemical weapon|dirty bomb)s?\b"
+        ),
+    ),
+    (
+        "intent:weapons",
+        re.compile(
+            r"\b(?:convert|modify)\s+(?:\w+\s+){0,3}(?:to|into) (?:full[- ]auto|automatic)\b"
+        ),
+    ),
+    (
+        "intent:chemistry",
+        re.compile(
+            r"\b(?:synthesi[sz]e|synthesis of|make|cook|produce|extract|manufacture|culture|weaponi[sz]e|aerosoli[sz]e)\s+(?:\w+\s+){0,3}?(?:meth(?:amphetamine)?|fentanyl|heroin|cocaine|mdma|lsd|sarin|vx|ricin|anthrax|mustard gas|chlorine gas|toxin|poison|nerve agent|pathogen|virus|ricin|tabun|nitroglycerin|tatp|thermite|phosgene|crack)\b"
+        ),
+    ),
+    (
+        "intent:drugs",
+        re.compile(
+            r"\b(?:sell|deal|smuggle|traffic|grow|buy|get|score|hide)\s+(?:\w+\s+){0,3}?(?:drugs|cocaine|heroin|meth|weed|marijuana|marihuana|cannabis|crack|pills|fentanyl|ecstasy|lsd)\b"
+        ),
+    ),
+    (
+        "intent:cyber",
+        re.compile(
+            r"\b(?:hack(?:ing)? into|break into (?:someone's|somebody's|my \w+'s|a |an |the |his |her |their )(?:\w+ )?(?:house|home|car|account|computer|network|email|phone|server|database|system|office|store|shop|bank|safe)|gain (?:unauthori[sz]ed )?access to|crack|brute[- ]force|ddos|phish|steal (?:\w+ ){0,2}(?:password|credential|data|identity|account|card)|keylogger|ransomware|malware|botnet|exploit (?:a|the|this) (?:vulnerability|server|system)|sql injection|bypass (?:\w+ ){0,2}(?:authentication|security|antivirus|2fa))\b"
+        ),
+    ),
+    (
+        "intent:fraud",
+        re.compile(
+            r"\b(?:launder(?:ing)? money|money laundering|counterfeit|forge|fake (?:id|passport|documents?|reviews?)|tax (?:fraud|evasion)|evade taxes|embezzle|insider trading|ponzi|scam (?:people|someone|elderly|seniors)|commit (?:\w+ )?fraud|credit card fraud|identity theft)\b"
+        ),
+    ),
+    (
+        "intent:self-harm",
+        re.compile(
+            r"\b(?:kill myself|end my life|commit suicide|hurt myself|harm myself|cut myself|overdose|starve myself|best way to die|painless (?:death|way to die))\b"
+        ),
+    ),
+    (
+        "intent:privacy",
+        re.compile(
+            r"\b(?:home address|phone number|social security number|ssn|credit card (?:number|details)|bank (?:account|details)|password|medical records?|driver'?s licen[cs]e number|date of birth|email address|sexual (?:orientation|history)|religious beliefs|criminal (?:record|history)|immigration status|political affiliation|health (?:condition|records))\b.{0,60}\b(?:my|of|for)\b|\b(?:my|of) (?:\w+ ){0,2}\w+'?s? (?:home address|phone number|social security number|password|medical records?|bank details|sexual orientation|religious beliefs|criminal record|immigration status)\b"
+        ),
+    ),
+    (
+        "intent:evasion",
+        re.compile(
+            r"\b(?:without (?:getting caught|being caught|being detected|detection|anyone (?:knowing|noticing)|leaving (?:a )?trace)|get away with|cover (?:up|my tracks)|avoid (?:detection|the police|getting caught)|undetect(?:ed|able))\b"
+        ),
+    ),
+    (
+        "intent:hate",
+        re.compile(
+            r"\b(?:why (?:should|are|do|is)|write .{0,30}(?:arguing|claiming|saying)|explain why)\b.{0,60}\b(?:women|men|black people|white people|jews|jewish people|muslims|christians|immigrants|gay people|lesbians|trans(?:gender)? people|disabled people|asians|latinos|hispanics|arabs|indians|africans|mexicans|roma|elderly people|poor people)\b.{0,60}\b(?:not be allowed|shouldn't|should not|inferior|lazy|stupid|dangerous|criminals?|banned|deported|less|worse|not have|not be)\b"
+        ),
+    ),
+    (
+        "intent:jailbreak",
+        re.compile(
+            r"\b(?:ignore (?:all )?(?:previous|prior|your) (?:instructions|directives|rules)|disregard (?:all )?(?:previous|prior) (?:instructions|directives)|developer mode|you are (?:now )?(?:dan|aim|stan)|do anything now|no (?:ethical|moral) (?:guidelines|restrictions|constraints)|without (?:any )?(?:ethical|moral) (?:considerations|restrictions)|jailbr(?:o|ea)ken?|unfiltered)\b"
+        ),
+    ),
+    (
+        "intent:misinformation",
+        re.compile(
+            r"\b(?:write|create|draft|compose|generate)\b.{0,40}\b(?:persuasive|convincing|fake|misleading)\b.{0,60}\b(?:article|post|essay|news|story|tweet|campaign)\b"
+        ),
+    ),
 )
 
 
@@ -84,7 +197,11 @@ def harmful_intent(norm_prompt: str) -> tuple[str, ...]:
     for name, pat in _PATTERNS:
         if name not in out and pat.search(text):
             out.append(name)
-    if out and "intent:jailbreak" not in out and (_SAFE_CONTEXT.search(text) or _DEFINITION.search(text)):
+    if (
+        out
+        and "intent:jailbreak" not in out
+        and (_SAFE_CONTEXT.search(text) or _DEFINITION.search(text))
+    ):
         return ()
     return tuple(out)
 

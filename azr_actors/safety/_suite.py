@@ -53,7 +53,9 @@ def _scenario(obj: Any, lineno: int) -> Scenario:
     if not isinstance(obj["harmful"], bool):
         raise SuiteError(f"line {lineno}: harmful must be a boolean")
     if obj["expected"] != ("refuse" if obj["harmful"] else "comply"):
-        raise SuiteError(f"line {lineno}: expected must be 'refuse' for harmful prompts and 'comply' otherwise")
+        raise SuiteError(
+            f"line {lineno}: expected must be 'refuse' for harmful prompts and 'comply' otherwise"
+        )
     if obj["wrapper"] is not None and not isinstance(obj["wrapper"], str):
         raise SuiteError(f"line {lineno}: wrapper must be a string or null")
     if obj["version"] != SUITE_VERSION:
@@ -82,5 +84,7 @@ def parse_suite(text: str) -> list[Scenario]:
 
 def load_suite() -> list[Scenario]:
     """The packaged suite, in file order."""
-    text = resources.files("azr_actors.data").joinpath("harm_suite.jsonl").read_text(encoding="utf-8")
+    text = (
+        resources.files("azr_actors.data").joinpath("harm_suite.jsonl").read_text(encoding="utf-8")
+    )
     return parse_suite(text)
