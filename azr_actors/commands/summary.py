@@ -94,7 +94,7 @@ def print_summary(metrics: dict[str, Any]) -> None:
         for model in per_model:
             table.add_column(model, justify="right")
         rows: list[tuple[str, Any]] = [
-            *((f"pass@{k}", lambda pm, k=k: _fmt(pm["pass_at_k"].get(k))) for k in budgets),
+            *((f"pass@{k}", lambda pm, k=k: _pass_at(pm, k)) for k in budgets),
             *((f"judge pick @{b}", lambda pm, b=b: _fmt(pm["selected_pass_at_1"].get(b))) for b in budgets),
             ("oracle (any passes)", lambda pm: _fmt(pm["oracle_pass_at_n"])),
             ("uplift (pp)", lambda pm: _fmt(pm["uplift_pp"], pct=False)),
@@ -117,6 +117,13 @@ def print_summary(metrics: dict[str, Any]) -> None:
             _console.print(f"[bold red]sandbox warning:[/] {warning}")
     for failure in metrics.get("failures", [])[:5]:
         _console.print(f"[red]actor failed:[/] {failure['actor']}: {failure['error'][:160]}")
+
+
+def _pass_at(pm: dict[str, Any], k: str) -> str:
+    """pass@k, with the number of tasks it covers when early stopping left some out."""
+    covered = pm["pass_at_k_tasks"].get(k, 0)
+    text = _fmt(pm["pass_at_k"].get(k))
+    return text if covered == pm["tasks"] else f"{text} ({covered} tasks)"
 
 
 def _safety_line(safety: dict[str, Any]) -> str:
