@@ -14,6 +14,7 @@ for what is and is not isolated.
 
 from .jobs import STATUSES, CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
 from .limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S, Limits, calibrated_time_limit
+from . import values
 from .pool import ISOLATION_MODES, SandboxError, SandboxPool
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "SandboxError",
     "SandboxPool",
     "calibrated_time_limit",
+    "values",
 ]

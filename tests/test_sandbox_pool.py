@@ -1,0 +1,171 @@
+"""The pool's contract: verdicts, probes, time limits, statistics, hygiene."""
+
+from __future__ import annotations
+
+import asyncio
+import textwrap
+from collections.abc import AsyncIterator
+
+import psutil
+import pytest
+import pytest_asyncio
+
+from azr_actors.sandbox import (
+    CheckJob,
+    Limits,
+    ProbeJob,
+    SandboxError,
+    SandboxPool,
+    calibrated_time_limit,
+    values,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+PROMPT = 'def scale(xs: list, k: float) -> list:\n    """Multiply each element by k."""\n'
+TEST = textwrap.dedent(
+    """
+    import random
+
+    def check(candidate):
+        assert candidate([1, 2], 2) == [2, 4]
+        assert candidate([], 3) == []
+        for _ in range(20):
+            xs = [random.randint(-9, 9) for _ in range(5)]
+            assert candidate(xs, 3) == [3 * x for x in xs]
+    """
+)
+GOOD = "    return [x * k for x in xs]\n"
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def pool() -> AsyncIterator[SandboxPool]:
+    try:
+        async with SandboxPool(2, limits=Limits(wall_s=2.0)) as started:
+            yield started
+    except SandboxError as exc:
+        pytest.skip(f"sandbox unavailable: {exc}")
+
+
+async def test_pass_and_fail_verdicts(pool: SandboxPool) -> None:
+    good = await pool.check(CheckJob(PROMPT, GOOD, TEST, "scale"))
+    assert good.passed and good.status == "passed" and good.duration_ms > 0
+    wrong = await pool.check(CheckJob(PROMPT, "    return xs\n", TEST, "scale"))
+    assert (wrong.passed, wrong.status) == (False, "failed")
+    assert "AssertionError" in wrong.detail
+    broken = await pool.check(CheckJob(PROMPT, "    return [x * k for x in xs\n", TEST, "scale"))
+    assert (broken.passed, broken.status) == (False, "failed")
+    assert "SyntaxError" in broken.detail
+
+
+async def test_candidate_exceptions_reach_the_test_as_failures(pool: SandboxPool) -> None:
+    result = await pool.check(CheckJob(PROMPT, "    raise ValueError('no')\n", TEST, "scale"))
+    assert result.status == "failed"
+    assert "ValueError" in result.detail
+
+
+async def test_probe_returns_type_exact_outputs_and_errors(pool: SandboxPool) -> None:
+    calls = ["scale([1, 2], 2)", "scale([1.0], 2)", "scale(None, 1)", "scale((1,), 2)"]
+    result = await pool.probe(ProbeJob(PROMPT + GOOD, "scale", calls))
+    assert result.status == "ok"
+    assert [values.decode(o) if o else None for o in result.outputs] == [[2, 4], [2.0], None, [2]]
+    assert result.outputs[1] == '[{"float":"2.0"}]'  # 2.0 is not 2
+    assert result.errors == ["", "", "TypeError", ""]
+
+
+async def test_a_looping_probe_call_costs_only_itself(pool: SandboxPool) -> None:
+    code = PROMPT + "    while k < 0:\n        pass\n    return [x * k for x in xs]\n"
+    calls = ["scale([1], 2)", "scale([1], -1)", "scale([2], 3)"]
+    result = await pool.probe(ProbeJob(code, "scale", calls, timeout_s=0.3))
+    assert result.outputs[0] == "[2]" and result.outputs[2] == "[6]"
+    assert result.outputs[1] is None and result.errors[1] == "timeout"
+    assert result.status == "timeout"
+
+
+async def test_seeded_random_is_reproducible(pool: SandboxPool) -> None:
+    code = "import random\ndef draw():\n    return [random.random() for _ in range(3)]\n"
+    first = await pool.probe(ProbeJob(code, "draw", ["draw()"], seed=7))
+    again = await pool.probe(ProbeJob(code, "draw", ["draw()"], seed=7))
+    other = await pool.probe(ProbeJob(code, "draw", ["draw()"], seed=8))
+    assert first.outputs == again.outputs != other.outputs
+
+
+async def test_timeouts_are_not_retried_and_are_counted(pool: SandboxPool) -> None:
+    before = pool.stats()
+    result = await pool.check(CheckJob(PROMPT, "    while True:\n        pass\n", TEST, "scale", timeout_s=0.25))
+    after = pool.stats()
+    assert result.status == "timeout"
+    assert 200 <= result.duration_ms < 1500
+    assert after.completed == before.completed + 1
+    assert after.timeouts == before.timeouts + 1
+    assert after.restarts == before.restarts
+
+
+async def test_concurrent_jobs_keep_their_own_results(pool: SandboxPool) -> None:
+    bodies = [GOOD if i % 3 else "    return []\n" for i in range(24)]
+    results = await asyncio.gather(*(pool.check(CheckJob(PROMPT, b, TEST, "scale")) for b in bodies))
+    assert [r.passed for r in results] == [bool(i % 3) for i in range(24)]
+    stats = pool.stats()
+    assert stats.busy == 0 and stats.idle == stats.workers == 2 and stats.queued == 0
+
+
+async def test_samples_never_see_the_tests_of_earlier_jobs(pool: SandboxPool) -> None:
+    marker = "AZR_HIDDEN_MARKER_5b1f"
+    test = TEST + f"\nSECRET_EXPECTED = {marker!r}\n"
+    assert (await pool.check(CheckJob(PROMPT, GOOD, test, "scale"))).passed
+    head, tail = marker[:8], marker[8:]  # the probe must not carry the marker itself
+    code = textwrap.dedent(
+        f"""
+        import gc
+        def seen():
+            needle = "".join([{head!r}, {tail!r}])
+            for obj in gc.get_objects():
+                items = obj.values() if isinstance(obj, dict) else obj if isinstance(obj, (list, tuple)) else ()
+                if any(isinstance(x, str) and needle in x for x in items):
+                    return True
+            return False
+        """
+    )
+    result = await pool.probe(ProbeJob(code, "seen", ["seen()"]))
+    assert result.outputs == ["false"]
+    control = await pool.probe(ProbeJob(code + f"KEEP = [{marker!r}]\n", "seen", ["seen()"]))
+    assert control.outputs == ["true"]  # the search does find the marker where it is
+
+
+async def test_scratch_space_is_private_and_cleaned(pool: SandboxPool) -> None:
+    write = "def w():\n    open('junk.bin', 'wb').write(b'x' * 1000000)\n    import os\n    return os.getcwd()\n"
+    first = await pool.probe(ProbeJob(write, "w", ["w()"]))
+    assert first.errors == [""]
+    listing = "import os\ndef ls():\n    return sorted(os.listdir('/tmp'))\n"
+    for _ in range(4):
+        await pool.probe(ProbeJob(write, "w", ["w()"]))
+    result = await pool.probe(ProbeJob(listing, "ls", ["ls()"]))
+    entries = values.decode(result.outputs[0] or "null")
+    if pool.isolation_report.get("level") != "none":
+        assert values.decode(first.outputs[0] or "null") not in ["/tmp/" + e for e in entries]
+        assert len(entries) <= 2 * pool.workers + 2  # the live samples' own, a few awaiting cleanup
+    big = "def big():\n    open('big.bin', 'wb').write(b'x' * (64 << 20))\n"
+    refused = await pool.probe(ProbeJob(big, "big", ["big()"]))
+    assert refused.outputs == [None]  # RLIMIT_FSIZE (16 MiB by default)
+
+
+async def test_pool_memory_stays_flat(pool: SandboxPool) -> None:
+    assert pool._process is not None
+    tree = psutil.Process(pool._process.pid)
+
+    def rss() -> float:
+        procs = [tree, *(c for c in tree.children() if c.uids().real == tree.uids().real)]
+        return sum(p.memory_info().rss for p in procs) / 2**20
+
+    job = CheckJob(PROMPT, GOOD, TEST, "scale")
+    await asyncio.gather(*(pool.check(job) for _ in range(100)))
+    warm = rss()
+    await asyncio.gather(*(pool.check(job) for _ in range(300)))
+    assert rss() - warm < 8.0
+
+
+async def test_calibrate_from_the_reference_solution(pool: SandboxPool) -> None:
+    limit = await pool.calibrate(CheckJob(PROMPT, GOOD, TEST, "scale"), runs=2, floor_s=0.2, factor=5.0)
+    assert limit >= 0.2
+    with pytest.raises(SandboxError, match="does not pass"):
+        await pool.calibrate(CheckJob(PROMPT, "    return 0\n", TEST, "scale"), runs=1)
