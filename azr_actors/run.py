@@ -196,7 +196,7 @@ async def _drive(
     log: Path,
     progress: Progress,
 ) -> None:
-    from ._judge_actor import JudgeActor
+    from .judge import JudgeActor
     from .executor import ExecutorActor
     from .generator import GeneratorActor
     from .monitor import Monitor

@@ -41,7 +41,7 @@ from typing import Any
 
 from azr_actors.replay.stats import mcnemar_exact, selection_vs_random_p_value, wilson_interval
 
-from azr_actors.judge import Candidate, EvidencePlan, plan_evidence, select
+from azr_actors.selection import Candidate, EvidencePlan, plan_evidence, select
 from azr_actors.sandbox.values import encode
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "humaneval-samples"
@@ -192,7 +192,7 @@ class TaskRun:
 
 def doc_filter_rate(run: TaskRun, b: int) -> float:
     """Expected pass rate of a random pick among the first b samples passing the most examples."""
-    from azr_actors.judge import expected_matches
+    from azr_actors.selection import expected_matches
 
     idx = run.plan.example_indices
     scores = [

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from azr_actors.judge import canonical_output, expected_matches
+from azr_actors.selection import canonical_output, expected_matches
 from azr_actors.sandbox.values import encode
 
 

@@ -1,6 +1,6 @@
 """The judge never peeks: it follows the docstring even where the hidden tests disagree.
 
-Structural half: nothing in ``azr_actors.judge`` imports the benchmark, the event
+Structural half: nothing in ``azr_actors.selection`` imports the benchmark, the event
 log (where hidden verdicts live) or names a hidden verdict or canonical solution,
 and ``select`` has no parameter through which one could arrive. Behavioural half:
 a task whose docstring example contradicts its hidden test.
@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import azr_actors.judge as judge
-from azr_actors.judge import Candidate, plan_evidence, select
+import azr_actors.selection as judge
+from azr_actors.selection import Candidate, plan_evidence, select
 from azr_actors.sandbox.values import encode
 
 JUDGE_DIR = Path(judge.__file__).resolve().parent
@@ -128,7 +128,7 @@ def test_judge_sources_import_nothing_that_holds_hidden_results() -> None:
 
 def test_importing_the_judge_loads_neither_benchmark_nor_event_log() -> None:
     code = (
-        "import sys, azr_actors.judge\n"
+        "import sys, azr_actors.selection\n"
         f"bad = [m for m in sys.modules if m.startswith({FORBIDDEN_MODULES!r})]\n"
         "print(','.join(bad))\n"
     )

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from azr_actors.judge import EvidencePlan, plan_evidence
-from azr_actors.judge._mutate import mutations
+from azr_actors.selection import EvidencePlan, plan_evidence
+from azr_actors.selection._mutate import mutations
 
 PROMPT = '''from typing import List
 

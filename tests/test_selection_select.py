@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from azr_actors.judge import Candidate, EvidencePlan, Selection, StopRule, decide_stop, select
+from azr_actors.selection import Candidate, EvidencePlan, Selection, StopRule, decide_stop, select
 from azr_actors.sandbox.values import encode
 
 # Two docstring examples, then three derived inputs.

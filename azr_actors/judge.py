@@ -29,7 +29,7 @@ from .eventlog import (
     VisibleVerdictPosted,
 )
 from .humaneval import visible_problem
-from .judge import Candidate, EvidencePlan, plan_evidence, select
+from .selection import Candidate, EvidencePlan, plan_evidence, select
 
 __all__ = ["VISIBLE_KINDS", "JudgeActor"]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from azr_actors.judge import Candidate, plan_evidence, select
+from azr_actors.selection import Candidate, plan_evidence, select
 
 PROMPT = '''
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from azr_actors.judge import Example, parse_examples
+from azr_actors.selection import Example, parse_examples
 
 
 def _prompt(body: str, sig: str = "def f(x):") -> str:
