@@ -26,6 +26,7 @@ import importlib.util
 import os
 import resource
 import signal
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -68,9 +69,9 @@ def default_hidden_paths() -> list[str]:
     return sorted(set(found))
 
 
-def scratch_dir(slot: int, serial: int) -> str:
-    """The private scratch directory of one sample (slot and serial number)."""
-    return f"{SCRATCH_ROOT}/azr-{slot}-{serial}"
+def scratch_dir(root: str, slot: int, serial: int) -> str:
+    """The private scratch directory of one sample (slot and serial number) under ``root``."""
+    return f"{root}/azr-{slot}-{serial}"
 
 
 def isolate_worker(mode: str, scratch_mb: int, hidden: Iterable[str]) -> dict[str, Any]:
@@ -93,15 +94,22 @@ def isolate_worker(mode: str, scratch_mb: int, hidden: Iterable[str]) -> dict[st
             break
         except OSError as exc:
             warnings.append(f"{candidate} unavailable: {exc}")
-    report: dict[str, Any] = {"level": level, "warnings": warnings, "hidden": [], "uid_switch": False}
+    report: dict[str, Any] = {
+        "level": level,
+        "warnings": warnings,
+        "hidden": [],
+        "uid_switch": False,
+        "scratch_root": SCRATCH_ROOT,
+    }
     if level == "none":
-        if mode != "none":
-            warnings.append(
-                "SANDBOX DEGRADED: no kernel namespaces; samples can reach the network, "
-                "see other processes and read the file system (rlimits, empty env and "
-                "process-group kill only)"
-            )
+        # Asked for or not, a run without namespaces must say so.
+        warnings.append(
+            "SANDBOX DEGRADED: no kernel namespaces; samples can reach the network, "
+            "see other processes and read the file system (rlimits, empty env and "
+            "process-group kill only)"
+        )
         report["layers"] = ["rlimits", "empty-env", "session-kill", "scratch-cwd"]
+        report["scratch_root"] = tempfile.mkdtemp(prefix="azr-sandbox-")
         return report
     hidden_done = _build_mounts(scratch_mb, hidden, warnings)
     report["hidden"] = hidden_done

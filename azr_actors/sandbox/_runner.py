@@ -204,7 +204,7 @@ class _Spawner:
     def spawn(self) -> tuple[Channel, str]:
         """A new confined sample process waiting for its code, and its scratch directory."""
         self._serial += 1
-        scratch = _confine.scratch_dir(self._slot, self._serial)
+        scratch = _confine.scratch_dir(self._cfg["report"]["scratch_root"], self._slot, self._serial)
         os.mkdir(scratch, 0o700)
         if self._cfg["report"]["uid_switch"]:
             uid = self._cfg["uid_base"] + self._slot

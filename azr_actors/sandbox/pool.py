@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import resource
+import shutil
 import socket
 import sys
 import time
@@ -128,9 +129,17 @@ class SandboxPool:
                 self._process.kill()
             await self._process.wait()
             self._process = None
+        if self.isolation_report.get("level") == "none":
+            root = str(self.isolation_report.get("scratch_root", ""))
+            if os.path.basename(root).startswith("azr-sandbox-"):
+                shutil.rmtree(root, ignore_errors=True)
 
     async def close(self) -> None:
-        """Stop the zygote; jobs in flight end with their runners."""
+        """Stop the zygote; jobs in flight end with their runners.
+
+        With namespaces the scratch tmpfs vanishes with the zygote; without, the
+        scratch folder it made is removed here.
+        """
         self._closed = True
         await self._kill_zygote()
 
