@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator, Collection, Sequence
 from types import TracebackType
@@ -232,11 +233,13 @@ class MemoryStore(EventStore):
     ) -> list[Event]:
         self._require_open()
         check_limit(limit)
-        tail = self._events[max(after, 0) :]
-        if kinds is not None:
-            wanted = frozenset(kinds)
-            tail = [e for e in tail if e.__struct_config__.tag in wanted]
-        return tail if limit is None else tail[:limit]
+        start = max(after, 0)  # seq n sits at index n - 1
+        if kinds is None:
+            return self._events[start:] if limit is None else self._events[start : start + limit]
+        wanted = frozenset(kinds)
+        events = self._events
+        matching = (events[i] for i in range(start, len(events)) if _tag(events[i]) in wanted)
+        return list(itertools.islice(matching, limit))
 
     async def last_seq(self) -> int:
         self._require_open()
@@ -250,11 +253,15 @@ class MemoryStore(EventStore):
         self._require_open()
         if kind is None:
             return len(self._events)
-        return sum(1 for e in self._events if e.__struct_config__.tag == kind)
+        return sum(1 for e in self._events if _tag(e) == kind)
 
     async def meta(self) -> dict[str, str]:
         self._require_open()
         return dict(self._meta)
+
+
+def _tag(event: Event) -> str:
+    return str(event.__struct_config__.tag)
 
 
 def _utc_now() -> str:
