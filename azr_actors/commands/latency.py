@@ -27,7 +27,7 @@ async def _measure(args: argparse.Namespace) -> dict[str, Any]:
     from ..latency import run_scenario, summarize
     from ..providers.spec import open_provider
 
-    provider = await open_provider(args.model, seed=args.seed)
+    provider = await open_provider(args.model, seed=args.seed, concurrency=64)
     try:
         if not provider.live:
             raise BadInput(f"{args.model}: latency needs a live or simulated model, not recorded samples")

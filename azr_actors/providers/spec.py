@@ -15,8 +15,14 @@ DEFAULT_MODELS = ("sim:strong", "sim:medium", "sim:weak")
 _KINDS = ("openai", "anthropic", "samples", "replay", "sim")
 
 
-async def open_provider(spec: str, *, seed: int = 0, cache_path: Path | None = None) -> Provider:
-    """Build the provider a spec names; raise BadInput with a one-line reason if it is wrong."""
+async def open_provider(
+    spec: str, *, seed: int = 0, cache_path: Path | None = None, concurrency: int | None = None
+) -> Provider:
+    """Build the provider a spec names; raise BadInput with a one-line reason if it is wrong.
+
+    Live providers share a response cache (``cache_path``, default the user's cache
+    folder) so a rerun costs nothing; ``concurrency`` bounds their requests in flight.
+    """
     kind, sep, rest = spec.partition(":")
     if not sep or kind not in _KINDS or not rest:
         raise BadInput(
@@ -37,16 +43,20 @@ async def open_provider(spec: str, *, seed: int = 0, cache_path: Path | None = N
         provider = ReplayProvider(rest)
         await provider.load()
         return provider
-    cache = None
-    if cache_path is not None:
-        from .cache import ResponseCache
+    from .base import ProviderError
+    from .cache import ResponseCache, default_cache_path
 
-        cache = ResponseCache(cache_path)
-    if kind == "openai":
-        from .openai import OpenAIProvider
+    options: dict[str, object] = {"cache": ResponseCache(cache_path or default_cache_path())}
+    if concurrency is not None:
+        options["concurrency"] = concurrency
+    try:
+        if kind == "openai":
+            from .openai import OpenAIProvider
 
-        model, _, base_url = rest.partition("@")
-        return OpenAIProvider(model, base_url or None, cache=cache)
-    from .anthropic import AnthropicProvider
+            model, _, base_url = rest.partition("@")
+            return OpenAIProvider(model, base_url or None, **options)  # type: ignore[arg-type]
+        from .anthropic import AnthropicProvider
 
-    return AnthropicProvider(rest, cache=cache)
+        return AnthropicProvider(rest, **options)  # type: ignore[arg-type]
+    except ProviderError as exc:
+        raise BadInput(str(exc).splitlines()[0]) from None
