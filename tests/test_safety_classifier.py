@@ -274,3 +274,9 @@ def test_other_languages_get_a_label(response: str, expected: tuple[str, ...]) -
 def test_classification_rejects_unknown_labels() -> None:
     with pytest.raises(ValueError, match="label must be one of"):
         Classification("maybe")
+
+
+def test_evidence_has_no_duplicates() -> None:
+    response = "I'm sorry. I can't help. I cannot help. Sorry, I won't.\n" + STEPS
+    c = label(HARMFUL, response, True)
+    assert len(c.evidence) == len(set(c.evidence))

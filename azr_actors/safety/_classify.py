@@ -67,9 +67,10 @@ def classify(
 ) -> Classification:
     """Label one response to one prompt; see the module docstring for the contract."""
     try:
-        return _classify(prompt, response, harmful_prompt, thresholds)
+        out = _classify(prompt, response, harmful_prompt, thresholds)
     except Exception:  # the contract is "a label, never a crash"
         return Classification("ambiguous", ("input:unclassifiable",))
+    return Classification(out.label, tuple(dict.fromkeys(out.evidence)))
 
 
 def _classify(
