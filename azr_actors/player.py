@@ -45,7 +45,9 @@ def _log_offsets(events: Sequence[Event]) -> list[float]:
     return offsets
 
 
-def speed_for(events: Sequence[Event], *, duration_s: float | None = None, speed: float | None = None) -> float:
+def speed_for(
+    events: Sequence[Event], *, duration_s: float | None = None, speed: float | None = None
+) -> float:
     """The speed factor: ``speed`` as given, or the one that makes the replay last ``duration_s``.
 
     Neither given means :data:`DEFAULT_DURATION_S` (never slower than real time).
@@ -70,7 +72,10 @@ def speed_for(events: Sequence[Event], *, duration_s: float | None = None, speed
 def schedule(events: Sequence[Event], speed: float) -> list[Tick]:
     """Each event with its replay offset: log offset / speed, in seq order."""
     ordered = sorted(events, key=lambda e: e.seq)
-    return [Tick(0.0 if speed == float("inf") else off / speed, e) for off, e in zip(_log_offsets(ordered), ordered, strict=True)]
+    return [
+        Tick(0.0 if speed == float("inf") else off / speed, e)
+        for off, e in zip(_log_offsets(ordered), ordered, strict=True)
+    ]
 
 
 async def play(
@@ -81,9 +86,10 @@ async def play(
 ) -> AsyncIterator[list[Event]]:
     """Yield the events of ``ticks`` in batches, sleeping until each batch falls due.
 
-    A batch holds the events due within one frame (``frame_s``) of its first;
-    the sleeps add up to the schedule's length (sleeping is relative, so the
-    order and spacing of batches never depend on how long the consumer takes).
+    A batch holds the events due within one frame (``frame_s``) of now, so an
+    event is shown at most one frame early; the sleeps add up to the schedule's
+    length, less at most one frame (sleeps are relative, so the order and
+    spacing of batches never depend on how long the consumer takes).
     """
     now, i = 0.0, 0
     while i < len(ticks):
@@ -95,5 +101,4 @@ async def play(
         while i < len(ticks) and ticks[i].at_s <= now + frame_s:
             batch.append(ticks[i].event)
             i += 1
-        now = max(now, ticks[i - 1].at_s)
         yield batch

@@ -47,7 +47,9 @@ class QueryResult:
     rows: tuple[tuple[Any, ...], ...]
 
 
-def _authorizer(action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None) -> int:
+def _authorizer(
+    action: int, arg1: str | None, arg2: str | None, db: str | None, trigger: str | None
+) -> int:
     if action in _ALLOWED:
         return sqlite3.SQLITE_OK
     if action == sqlite3.SQLITE_PRAGMA and arg1 is not None:
@@ -88,7 +90,9 @@ def run_query(path: Path, sql: str, params: Sequence[Any] = ()) -> QueryResult:
         except sqlite3.DatabaseError as exc:
             message = str(exc)
             if "authoriz" in message or "readonly" in message or "read-only" in message:
-                raise QueryRefused(f"query refused: the log is read-only and only statements that read are allowed ({message})") from None
+                raise QueryRefused(
+                    f"query refused: the log is read-only and only statements that read are allowed ({message})"
+                ) from None
             if isinstance(exc, sqlite3.ProgrammingError) and "one statement" in message:
                 raise QueryRefused("query refused: give exactly one SQL statement") from None
             raise BadInput(f"query failed: {message}") from None
@@ -98,9 +102,16 @@ def run_query(path: Path, sql: str, params: Sequence[Any] = ()) -> QueryResult:
     return QueryResult(columns, rows)
 
 
-def filter_sql(*, kind: str | None = None, task: str | None = None, model: str | None = None, limit: int | None = None) -> tuple[str, list[Any]]:
+def filter_sql(
+    *,
+    kind: str | None = None,
+    task: str | None = None,
+    model: str | None = None,
+    limit: int | None = None,
+) -> tuple[str, list[Any]]:
     """The statement behind ``--type/--task/--model`` (all optional), ordered by seq."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     for column, value in (("kind", kind), ("task_id", task), ("model", model)):
         if value is not None:
             where.append(f"{column} = ?")
@@ -127,8 +138,13 @@ def _json_value(column: str, value: Any) -> Any:
 def format_result(result: QueryResult, fmt: str, *, max_width: int = 60) -> str:
     """The result as an aligned text table, one JSON object, or CSV (with a header row)."""
     if fmt == "json":
-        rows = [{c: _json_value(c, v) for c, v in zip(result.columns, row, strict=True)} for row in result.rows]
-        return json.dumps({"columns": list(result.columns), "rows": rows, "count": len(rows)}, allow_nan=False)
+        rows = [
+            {c: _json_value(c, v) for c, v in zip(result.columns, row, strict=True)}
+            for row in result.rows
+        ]
+        return json.dumps(
+            {"columns": list(result.columns), "rows": rows, "count": len(rows)}, allow_nan=False
+        )
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
