@@ -1,0 +1,82 @@
+"""`azr report`: report.md, a self-contained report.html embedding every plot, and the simulated stamp."""
+
+from __future__ import annotations
+
+import base64
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from azr_actors.eventlog import ModelInfo, RunStarted
+from azr_actors.replay.metrics import run_metrics
+from azr_actors.replay.projections import fold
+from fixtures_log import make_log, sample_events
+
+from azr_actors.cli import main
+from azr_actors.reporting import Figure_, Table, build_report
+
+PNG = b"\x89PNG\r\n\x1a\n"
+PLOTS = {"pass_at_k.png", "uplift.png", "latency.png", "harm.png", "collusion.png"}
+
+
+@pytest.fixture(scope="module")
+def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("report")
+    log = make_log(tmp / "run.db")
+    assert main(["report", "--log", str(log), "--out", str(tmp / "out")]) == 0
+    return tmp / "out"
+
+
+def test_files_exist_and_plots_are_pngs(report_dir: Path) -> None:
+    names = {p.name for p in report_dir.iterdir()}
+    assert {"report.md", "report.html"} | PLOTS <= names
+    for name in PLOTS:
+        assert (report_dir / name).read_bytes().startswith(PNG)
+
+
+def test_html_embeds_every_plot_and_is_self_contained(report_dir: Path) -> None:
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    embedded = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', html)
+    assert len(embedded) == len(PLOTS)
+    assert {base64.b64decode(e) for e in embedded} == {(report_dir / n).read_bytes() for n in PLOTS}
+    assert not re.search(r'(src|href)="(?!data:)', html)  # nothing outside the file
+
+
+def test_markdown_links_plots_and_has_assessment_and_tests(report_dir: Path) -> None:
+    md = (report_dir / "report.md").read_text(encoding="utf-8")
+    for name in PLOTS:
+        assert f"]({name})" in md
+    assert "## Success assessment" in md and "| alpha (simulated) | PRIMARY | +50.0 pp |" in md
+    assert "## Statistical tests" in md and "exact McNemar | 0.5 |" in md
+    assert "| chem | 1 | 0 | 1 | 0 |" in md  # harm breakdown per category
+
+
+def test_simulated_is_stamped_wherever_a_simulated_model_took_part(report_dir: Path) -> None:
+    md = (report_dir / "report.md").read_text(encoding="utf-8")
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    assert "**SIMULATED**" in md and "(alpha)" in md.split("\n")[2]
+    assert (
+        'class="simulated"' in html and "<title>azr report run-fixture (simulated)</title>" in html
+    )
+
+
+def test_a_run_without_simulated_models_says_nothing_of_the_kind() -> None:
+    events = sample_events()
+    run = events[0]
+    assert isinstance(run, RunStarted)
+    real = [ModelInfo(name=m.name, spec=m.spec, provider=m.provider) for m in run.models]
+    events[0] = RunStarted(
+        **{f: getattr(run, f) for f in run.__struct_fields__ if f != "models"}, models=real
+    )
+    state = fold(events)
+    blocks = build_report(state, run_metrics(state))
+    text = " ".join(str(b) for b in blocks if not isinstance(b, Figure_))
+    assert "simulated" not in text.lower()
+    assert any(isinstance(b, Table) and b.rows and b.rows[0][0] == "alpha" for b in blocks)
+
+
+def test_report_of_a_missing_log_is_bad_input(tmp_path: Path) -> None:
+    assert main(["report", "--log", str(tmp_path / "none.db"), "--out", str(tmp_path / "out")]) == 2
