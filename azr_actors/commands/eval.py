@@ -49,7 +49,7 @@ def handle(args: argparse.Namespace) -> int:
     pass_at_k: dict[str, float | None] = {}
     for k in args.k:
         if k > fewest:
-            print(f"azr: note: pass@{k} skipped: some task has only {fewest} samples", file=sys.stderr)
+            print(f"azr: note: pass@{k} skipped: some task has only {fewest} sample(s)", file=sys.stderr)
             continue
         values = [stats.pass_at_k(len(v), sum(v), k) for v in per_task.values()]
         pass_at_k[str(k)] = stats.clean(sum(values) / len(values))
