@@ -12,10 +12,14 @@ values returned by the sample (see :mod:`._runner`); see README_SECTION.md
 for what is and is not isolated.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from .jobs import STATUSES, CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
 from .limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S, Limits, calibrated_time_limit
 from . import values
-from .pool import ISOLATION_MODES, SandboxError, SandboxPool
+
+if TYPE_CHECKING:
+    from .pool import ISOLATION_MODES, SandboxError, SandboxPool
 
 __all__ = [
     "DEFAULT_FACTOR",
@@ -33,3 +37,13 @@ __all__ = [
     "calibrated_time_limit",
     "values",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The pool (and asyncio with it) loads on first use, so the zygote, which
+    # imports this package, stays small and cheap to fork.
+    if name in ("ISOLATION_MODES", "SandboxError", "SandboxPool"):
+        from . import pool
+
+        return getattr(pool, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

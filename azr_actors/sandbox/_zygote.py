@@ -33,7 +33,7 @@ __all__ = ["main"]
 
 PRELOAD = (
     "math", "re", "string", "collections", "itertools", "functools", "heapq", "bisect",
-    "typing", "random", "hashlib", "statistics", "fractions", "decimal", "copy", "json",
+    "typing", "random", "statistics", "fractions", "decimal", "copy", "json",
     "operator", "datetime", "array", "cmath", "numbers", "textwrap", "unicodedata", "struct",
 )  # fmt: skip
 

