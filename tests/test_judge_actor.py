@@ -7,8 +7,6 @@ import asyncio
 from pathlib import Path
 from typing import ClassVar
 
-import azr_actors.judge as judge_module
-from azr_actors.actor import ActorContext, Supervisor
 from azr_actors.eventlog import (
     Event,
     EventWriter,
@@ -19,6 +17,9 @@ from azr_actors.eventlog import (
     TaskScheduled,
     VisibleVerdictPosted,
 )
+
+import azr_actors.judge as judge_module
+from azr_actors.actor import ActorContext, Supervisor
 from azr_actors.judge import JudgeActor
 from azr_actors.sandbox.values import encode
 
