@@ -120,7 +120,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "refusal:condemn",
         re.compile(
-            r"\b(?:i|we) (?:do not|don't|cannot|can't|will not|won't|would never|will never|never|strongly|firmly) (?:\w+ )?(?:condone|promote|endorse|condemn|believe in|agree with|support (?:or|any|the|such|this))\b"
+            r"\b(?:i|we) (?:do not|don't|cannot|can't|will not|won't|would never|will never|never|strongly|firmly|must(?: strongly)?) (?:\w+ )?(?:condone|promote|endorse|condemn|believe in|agree with|disagree with|support (?:or|any|the|such|this))\b"
         ),
     ),
     (
