@@ -3,10 +3,13 @@
 Contract:
 
 * one background task owns every append to its store, one transaction per batch;
-* a batch is committed when it holds ``max_batch`` events, when ``max_delay_s``
-  has passed since the writer took up its first event, or at once on
-  ``flush()``/``close()``; with ``max_delay_s=0`` the writer commits whatever is
-  pending as soon as it is free (group commit);
+* batches form by group commit: when the writer is free it lets every task
+  that is ready to run submit (one event-loop turn at a time) and commits as
+  soon as a turn brings no new event, the batch holds ``max_batch`` events, or
+  ``max_delay_s`` has passed since it took up the batch's first event; a lone
+  ``append`` therefore waits for one commit, not for ``max_delay_s``, and a
+  burst still fills whole batches; ``max_delay_s=0`` commits what is pending
+  without waiting a turn;
 * events are committed in submission order, so seqs follow submission order;
 * each submission's future resolves to its seq (0 for a duplicate key) once its
   batch is committed, or carries the store's exception if the batch failed
@@ -18,7 +21,6 @@ Contract:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import deque
 from dataclasses import dataclass
 
@@ -61,7 +63,6 @@ class EventWriter:
         self._inflight: list[asyncio.Future[int]] = []
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None  # set when something is pending
-        self._urgent: asyncio.Event | None = None  # set when the batch must not linger
         self._closing = False
         self._flushes = 0
         # Tickets: the n-th submission is ticket n; a flush waits for its ticket to be
@@ -78,7 +79,6 @@ class EventWriter:
         if self._task is not None:
             raise LogError("the event writer was already started")
         self._wake = asyncio.Event()
-        self._urgent = asyncio.Event()
         self._progress = asyncio.Event()
         self._task = asyncio.create_task(self._run(), name="azr-event-writer")
         self._task.add_done_callback(self._on_stopped)
@@ -91,7 +91,7 @@ class EventWriter:
         self._closing = True
         if self._task.cancelled():
             return
-        self._poke(urgent=True)
+        self._poke()
         await self._task
 
     async def __aenter__(self) -> EventWriter:
@@ -115,7 +115,7 @@ class EventWriter:
         self._submitted += 1
         backlog = len(self._pending) + len(self._inflight)
         self._peak = max(self._peak, backlog)
-        self._poke(urgent=len(self._pending) >= self._max_batch)
+        self._poke()
         return future
 
     async def append(self, event: Event) -> int:
@@ -131,7 +131,7 @@ class EventWriter:
         if self._finished >= target:
             return
         self._flushes += 1
-        self._poke(urgent=True)
+        self._poke()
         try:
             while self._finished < target:
                 if self._stopped or self._progress is None:
@@ -152,17 +152,16 @@ class EventWriter:
         )
 
     # -- the writer task ---------------------------------------------------------
-    def _poke(self, *, urgent: bool) -> None:
-        assert self._wake is not None and self._urgent is not None
+    def _poke(self) -> None:
+        assert self._wake is not None
         self._wake.set()
-        if urgent:
-            self._urgent.set()
 
     def _must_commit_now(self) -> bool:
         return self._closing or self._flushes > 0 or len(self._pending) >= self._max_batch
 
     async def _run(self) -> None:
-        assert self._wake is not None and self._urgent is not None
+        assert self._wake is not None
+        loop = asyncio.get_running_loop()
         while True:
             if not self._pending:
                 if self._closing:
@@ -170,11 +169,13 @@ class EventWriter:
                 self._wake.clear()
                 await self._wake.wait()
                 continue
-            if self._max_delay_s > 0 and not self._must_commit_now():
-                self._urgent.clear()
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._max_delay_s):
-                        await self._urgent.wait()
+            if self._max_delay_s > 0:
+                deadline = loop.time() + self._max_delay_s
+                while not self._must_commit_now() and loop.time() < deadline:
+                    before = len(self._pending)
+                    await asyncio.sleep(0)  # one turn: every ready task may submit
+                    if len(self._pending) == before:
+                        break
             size = min(self._max_batch, len(self._pending))
             await self._commit([self._pending.popleft() for _ in range(size)])
 

@@ -3,7 +3,13 @@
 ``EventStoreContract`` is abstract: a backend's test module subclasses it and
 implements ``make_store`` (return an unopened store; ``tmp_path`` is that
 test's private directory).  The concrete subclasses at the bottom run it on
-MemoryStore and SQLiteStore; a PostgreSQL backend adds its own subclass.
+MemoryStore and SQLiteStore; a PostgreSQL backend adds its own subclass::
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_eventlog_contract import EventStoreContract
+
+    class TestPostgresStoreContract(EventStoreContract):
+        def make_store(self, tmp_path): ...
 """
 
 from __future__ import annotations

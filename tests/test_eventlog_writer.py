@@ -61,9 +61,32 @@ async def test_append_waits_for_the_commit_and_reports_duplicates_as_zero() -> N
         )
 
 
-async def test_a_lone_event_lingers_at_most_max_delay() -> None:
-    async with RecordingStore() as store, EventWriter(store, max_delay_s=0.01) as writer:
-        assert await asyncio.wait_for(writer.append(scheduled(0)), WAIT_S) == 1
+async def test_a_lone_append_waits_for_one_commit_not_for_max_delay() -> None:
+    async with RecordingStore() as store, EventWriter(store, max_delay_s=60) as writer:
+        for i in range(3):  # a sequential emitter: each event is its own batch
+            assert await asyncio.wait_for(writer.append(scheduled(i)), WAIT_S) == i + 1
+        assert store.batches == [["k0"], ["k1"], ["k2"]]
+
+
+async def test_appends_ready_in_the_same_turn_share_one_batch() -> None:
+    async with RecordingStore() as store, EventWriter(store, max_delay_s=60) as writer:
+        seqs = await asyncio.wait_for(
+            asyncio.gather(*(writer.append(scheduled(i)) for i in range(10))), WAIT_S
+        )
+        assert seqs == list(range(1, 11))
+        assert store.batches == [[f"k{i}" for i in range(10)]]
+
+
+async def test_a_producer_that_submits_every_turn_fills_batches_up_to_max_batch() -> None:
+    async with RecordingStore() as store, EventWriter(store, max_batch=8, max_delay_s=60) as writer:
+        for i in range(40):
+            writer.submit(scheduled(i))
+            await asyncio.sleep(0)
+        await asyncio.wait_for(writer.flush(), WAIT_S)
+        sizes = [len(batch) for batch in store.batches]
+        assert max(sizes) == 8
+        assert len(sizes) <= 40 // 8 + 1
+        assert [k for batch in store.batches for k in batch] == [f"k{i}" for i in range(40)]
 
 
 async def test_flush_commits_what_was_submitted_without_waiting_out_the_delay() -> None:
