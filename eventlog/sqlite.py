@@ -64,11 +64,22 @@ _Row = tuple[str, str, str, str | None, str | None, float, bytes]
 class SQLiteStore(EventStore):
     """An event log in one SQLite file (see the module docstring for the contract)."""
 
-    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        create: bool = True,
+        readonly: bool = False,
+        busy_timeout_s: float = 10.0,
+    ) -> None:
+        """``busy_timeout_s``: how long an append waits for another process's write lock."""
         super().__init__()
+        if busy_timeout_s < 0:
+            raise ValueError(f"busy_timeout_s must be >= 0, got {busy_timeout_s!r}")
         self.path = Path(path)
         self.create = create
         self.readonly = readonly
+        self.busy_timeout_s = busy_timeout_s
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
@@ -131,7 +142,7 @@ class SQLiteStore(EventStore):
         except sqlite3.Error as exc:
             raise LogError(f"{self.path}: cannot open the event log: {exc}") from None
         try:
-            await conn.execute("PRAGMA busy_timeout=10000")
+            await conn.execute(f"PRAGMA busy_timeout={round(self.busy_timeout_s * 1000)}")
         except BaseException:
             await conn.close()
             raise
@@ -201,9 +212,11 @@ class SQLiteStore(EventStore):
                 await cursor.close()
                 seqs = await _assigned_seqs(writer, rows, inserted)
                 await writer.commit()
-            except BaseException:
+            except BaseException as exc:
                 with contextlib.suppress(sqlite3.Error):
                     await writer.rollback()
+                if isinstance(exc, sqlite3.Error):  # locked past the busy timeout, disk full, ...
+                    raise LogError(f"{self.path}: append failed: {exc}") from exc
                 raise
         if inserted:
             self._notify_commit()
@@ -216,7 +229,10 @@ class SQLiteStore(EventStore):
         check_limit(limit)
         sql, params = _select_events(after, limit, None if kinds is None else sorted(set(kinds)))
         rows = await self._query(sql, params)
-        return [decode(payload, seq) for seq, payload in rows]
+        try:
+            return [decode(payload, seq) for seq, payload in rows]
+        except LogFormatError as exc:
+            raise LogFormatError(f"{self.path}: {exc}") from None
 
     async def last_seq(self) -> int:
         return int((await self._query("SELECT coalesce(max(seq), 0) FROM events", ()))[0][0])

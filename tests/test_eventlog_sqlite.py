@@ -193,6 +193,37 @@ async def test_a_log_from_a_newer_schema_is_refused_untouched(tmp_path: Path) ->
     assert snapshot(tmp_path) == before
 
 
+async def test_a_damaged_payload_is_a_format_error_naming_the_log(tmp_path: Path) -> None:
+    path = tmp_path / "log.azr"
+    await make_log(path, 2)
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE events SET payload = ? WHERE seq = 2", (b'{"kind":"nope"}',))
+    conn.commit()
+    conn.close()
+    async with SQLiteStore(path) as store:
+        assert [e.seq for e in await store.read(limit=1)] == [1]
+        with pytest.raises(LogFormatError) as caught:
+            await store.read()
+    assert str(caught.value) == (
+        f"{path}: undecodable event payload (seq 2): Invalid value 'nope' - at `$.kind`"
+    )
+
+
+async def test_an_append_blocked_past_the_busy_timeout_is_a_log_error(tmp_path: Path) -> None:
+    path = tmp_path / "log.azr"
+    await make_log(path, 0)
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holding the write lock
+    try:
+        async with SQLiteStore(path, busy_timeout_s=0.05) as store:
+            with pytest.raises(LogError, match=r": append failed: database is locked$"):
+                await store.append([sample(0)])
+            blocker.execute("ROLLBACK")
+            assert await store.append([sample(0)]) == [1]
+    finally:
+        blocker.close()
+
+
 # -- backend selection ----------------------------------------------------------------------
 def test_open_store_picks_the_backend_by_location(tmp_path: Path) -> None:
     assert isinstance(open_store(":memory:"), MemoryStore)
