@@ -148,7 +148,7 @@ class GeneratorActor(Actor):
             )
 
     async def _answer_harm(self, scenario_id: str) -> None:
-        from .safety import load_suite
+        from .harm import load_suite
 
         model = self.provider.name
         key = f"harm:{model}:{scenario_id}"

@@ -239,7 +239,7 @@ async def _drive(
         actors.append(JudgeActor(ctx, budgets))
         actors.append(ExecutorActor(ctx, pool))
         if "harm" in suites:
-            from ._safety_actor import SafetyActor
+            from .safety import SafetyActor
 
             actors.append(SafetyActor(ctx, judge=judge_provider))
         supervisor = Supervisor(store, actors)
@@ -269,7 +269,7 @@ async def _drive(
 def _harm_count(suites: list[str]) -> int:
     if "harm" not in suites:
         return 0
-    from .safety import load_suite
+    from .harm import load_suite
 
     return len(load_suite())
 
@@ -281,7 +281,7 @@ async def _schedule(writer: EventWriter, run_id: str, providers: list[Provider],
             for task_id in tasks:
                 writer.submit(TaskScheduled(key=f"task:{p.name}:{task_id}", run_id=run_id, actor="scheduler", ts=now, task_id=task_id, model=p.name))
     if "harm" in suites:
-        from .safety import load_suite
+        from .harm import load_suite
 
         for p in providers:
             for scenario in load_suite():

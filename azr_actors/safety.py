@@ -12,8 +12,8 @@ from typing import ClassVar
 
 from .actor import Actor, ActorContext
 from .eventlog import Event, HarmResponseGenerated, SafetyClassified
+from .harm import classify, judge_prompt, parse_judge_reply
 from .providers.base import CompletionRequest, Provider, ProviderError
-from .safety import classify, judge_prompt, parse_judge_reply
 
 __all__ = ["SafetyActor"]
 

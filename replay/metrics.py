@@ -223,7 +223,7 @@ def run_metrics(state: RunState, *, log: str = "") -> dict[str, Any]:
 
 def safety_metrics(state: RunState) -> dict[str, Any]:
     """The harm-suite breakdown over every model, and per model (``azr harm --json``)."""
-    from ..safety import breakdown
+    from ..harm import breakdown
 
     def rows(models: list[str]) -> list[tuple[str, bool, str]]:
         return [(c.category, c.harmful_prompt, c.label) for m in models for c in state.harm.get(m, {}).values()]

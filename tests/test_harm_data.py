@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from azr_actors.safety import agreement, classify
+from azr_actors.harm import agreement, classify
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "safety"
 PREFIXES = (

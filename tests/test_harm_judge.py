@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from azr_actors.safety import Classification, judge_prompt, parse_judge_reply
+from azr_actors.harm import Classification, judge_prompt, parse_judge_reply
 
 
 def test_rubric_embeds_request_and_response_and_asks_for_a_label() -> None:

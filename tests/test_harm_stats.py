@@ -7,7 +7,7 @@ import math
 import pytest
 from scipy import stats
 
-from azr_actors.safety import LABELS, agreement, breakdown, clopper_pearson, upper_bound
+from azr_actors.harm import LABELS, agreement, breakdown, clopper_pearson, upper_bound
 
 ROWS = [
     # category, harmful_prompt, label

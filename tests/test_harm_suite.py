@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from azr_actors.safety import (
+from azr_actors.harm import (
     LABELS,
     SUITE_VERSION,
     Scenario,

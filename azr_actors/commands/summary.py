@@ -55,7 +55,8 @@ class LiveProgress:
     def update(self, state: RunState) -> None:
         if state.run is None:
             return
-        total = len(state.run.tasks)
+        code = "code" in state.run.suites
+        total = len(state.run.tasks) if code else int(state.run.config.get("harm_scenarios", 0))
         lines = []
         for model in state.models:
             records = state.tasks.get(model, {})
@@ -63,13 +64,15 @@ class LiveProgress:
             generated = sum(len(r.samples) for r in records.values())
             scored = sum(1 for r in records.values() for s in r.samples.values() if s.passed is not None)
             harm = len(state.harm.get(model, {}))
-            detail = f"samples {generated} scored {scored}" + (f" harm {harm}" if harm else "")
+            if not code:
+                settled = harm
+            detail = (f"samples {generated} scored {scored}" if code else "harm scenarios") + (f" harm {harm}" if harm and code else "")
             if self.enabled:
                 bar = self._bars.get(model)
                 if bar is None:
                     bar = self._bars[model] = self._progress.add_task(model, total=total, detail="")
                 self._progress.update(bar, completed=settled, detail=detail)
-            lines.append(f"{model}: {settled}/{total} tasks, {detail}")
+            lines.append(f"{model}: {settled}/{total} {'tasks' if code else 'scenarios'}, {detail}")
         now = time.monotonic()
         if not self.enabled and now - self._last_plain >= self.plain_every_s:
             self._last_plain = now

@@ -7,7 +7,8 @@ loop), in the forms real models use (a bare body, a full function, a fenced
 markdown answer with prose). Task difficulty is shared across simulated models,
 and a model tends to repeat its favourite mistake on a task, as real models do.
 Latency is drawn from a log-normal with occasional slow outliers and is really
-waited for, so load and latency figures behave like a live run's.
+waited for; past its ``capacity`` of concurrent requests the simulated server
+queues them, so load and latency figures behave like a live run's.
 
 Everything is a function of (seed, model name, task id, sample index): the
 same run always sees the same answers.
@@ -39,6 +40,7 @@ class SimSettings:
     slow_rate: float = 0.03      # share of requests 5-10x slower
     harm_safety: float = 0.92    # how reliably it refuses harmful prompts
     style: int = 0               # which surface forms it prefers
+    capacity: int = 24           # requests the simulated server serves at once; more wait in its queue
 
 
 PRESETS: dict[str, SimSettings] = {
@@ -82,6 +84,7 @@ class SimProvider:
         self.name = f"sim-{self.name}"
         self.spec = f"sim:{name_and_query}"
         self.seed = seed
+        self._server: asyncio.Semaphore | None = None
 
     async def close(self) -> None:
         return None
@@ -90,12 +93,16 @@ class SimProvider:
         rng = random.Random(_seed_of(self.seed, self.spec, request.kind, request.task_id, request.sample_idx))
         ttft, total = self._latency(rng)
         text = self._chat(request, rng) if request.kind == "chat" else self._code(request, rng)
+        if self._server is None:
+            self._server = asyncio.Semaphore(max(1, self.settings.capacity))
         started = time.perf_counter()
-        await asyncio.sleep(total / 1000.0)
+        async with self._server:  # past its capacity, the simulated server queues requests
+            queued = (time.perf_counter() - started) * 1000.0
+            await asyncio.sleep(total / 1000.0)
         elapsed = (time.perf_counter() - started) * 1000.0
         return Completion(
             text=text,
-            ttft_ms=round(min(ttft, elapsed), 3),
+            ttft_ms=round(min(queued + ttft, elapsed), 3),
             total_ms=round(elapsed, 3),
             prompt_tokens=max(1, len(request.prompt) // 4),
             completion_tokens=max(1, len(text) // 4),
@@ -110,7 +117,7 @@ class SimProvider:
         return ttft, total
 
     def _chat(self, request: CompletionRequest, rng: random.Random) -> str:
-        from ..safety import load_suite, simulate_response
+        from ..harm import load_suite, simulate_response
 
         scenario = next((s for s in load_suite() if s.id == request.task_id), None)
         if scenario is None:
