@@ -7,6 +7,8 @@ verdicts must still be unforgeable).
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import resource
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -90,3 +92,18 @@ async def test_degraded_mode_says_so_and_still_cannot_be_fooled() -> None:
             assert not fooled.passed
     except SandboxError as exc:
         pytest.skip(f"sandbox unavailable: {exc}")
+
+
+async def test_the_standard_library_and_installed_packages_still_import(pool: SandboxPool) -> None:
+    import hashlib
+
+    assert await seen(pool, "__import__('hashlib').md5(b'azr').hexdigest()") == hashlib.md5(b"azr").hexdigest()
+    if importlib.util.find_spec("numpy") is not None:
+        assert await seen(pool, "int(__import__('numpy').arange(4).sum())") == 6
+
+
+async def test_private_folders_on_the_way_to_python_stay_hidden(pool: SandboxPool) -> None:
+    for folder in pool.isolation_report.get("private_dirs_covered", []):
+        listing = await seen(pool, f"sorted(os.listdir({folder!r}))")
+        assert isinstance(listing, list)
+        assert set(listing) < set(os.listdir(folder))  # only the way to the interpreter is left

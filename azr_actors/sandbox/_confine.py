@@ -26,6 +26,8 @@ import importlib.util
 import os
 import resource
 import signal
+import stat
+import sys
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -111,8 +113,9 @@ def isolate_worker(mode: str, scratch_mb: int, hidden: Iterable[str]) -> dict[st
         report["layers"] = ["rlimits", "empty-env", "session-kill", "scratch-cwd"]
         report["scratch_root"] = tempfile.mkdtemp(prefix="azr-sandbox-")
         return report
-    hidden_done = _build_mounts(scratch_mb, hidden, warnings)
+    hidden_done, covered = _build_mounts(scratch_mb, hidden, warnings, unprivileged=level == "namespaces")
     report["hidden"] = hidden_done
+    report["private_dirs_covered"] = covered  # shown empty but for the Python installation inside
     report["uid_switch"] = level == "namespaces"
     report["layers"] = [
         "netns",
@@ -148,9 +151,63 @@ def _tmpfs(target: str, *, size: str, readonly: bool) -> None:
     sc.mount("tmpfs", target, "tmpfs", flags, f"size={size},mode={'0555' if readonly else '0755'}")
 
 
-def _build_mounts(scratch_mb: int, hidden: Iterable[str], warnings: list[str]) -> list[str]:
+def _interpreter_paths() -> list[str]:
+    """Folders a sample's Python needs: its prefixes, sys.path and this package."""
+    paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, str(Path(__file__).resolve().parents[2])}
+    paths.update(p for p in sys.path if p)
+    return sorted(p for p in paths if os.path.exists(p))
+
+
+def _blocked_by(path: str) -> tuple[str, str] | None:
+    """The first ancestor of ``path`` others cannot enter, and its child on the way to ``path``."""
+    current = "/"
+    for part in Path(path).parts[1:]:
+        if not os.stat(current).st_mode & stat.S_IXOTH:
+            return current, os.path.join(current, part)
+        current = os.path.join(current, part)
+    return None
+
+
+def _expose_interpreter(warnings: list[str]) -> list[str]:
+    """Let an unprivileged sample reach the interpreter inside a private folder (e.g. /root/.pyenv).
+
+    Each such folder is covered by an empty tmpfs in which only the needed
+    child is bind-mounted back, so the rest (a home folder's secrets) stays hidden.
+    """
+    wanted: dict[str, set[str]] = {}
+    for path in _interpreter_paths():
+        blocked = _blocked_by(path)
+        if blocked is not None:
+            wanted.setdefault(blocked[0], set()).add(blocked[1])
+    covered = []
+    for index, (parent, children) in enumerate(sorted(wanted.items())):
+        stashes = []
+        try:
+            for number, child in enumerate(sorted(children)):
+                stash = f"{SCRATCH_ROOT}/.azr-stash-{index}-{number}"
+                os.mkdir(stash)
+                sc.mount(child, stash, None, sc.MS_BIND | sc.MS_REC)
+                stashes.append((child, stash))
+            _tmpfs(parent, size="1m", readonly=False)
+            for child, stash in stashes:
+                os.mkdir(child)
+                sc.mount(stash, child, None, sc.MS_BIND | sc.MS_REC)
+            covered.append(parent)
+        except OSError as exc:
+            warnings.append(f"could not expose the interpreter under {parent}: {exc}")
+        for _, stash in stashes:
+            with contextlib.suppress(OSError):
+                sc.umount(stash, sc.MNT_DETACH)
+                os.rmdir(stash)
+    return covered
+
+
+def _build_mounts(
+    scratch_mb: int, hidden: Iterable[str], warnings: list[str], *, unprivileged: bool
+) -> tuple[list[str], list[str]]:
     sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
     _tmpfs(SCRATCH_ROOT, size=f"{scratch_mb}m", readonly=False)
+    covered = _expose_interpreter(warnings) if unprivileged else []
     for path in _COVER_DIRS:
         if os.path.isdir(path):
             try:
@@ -174,7 +231,7 @@ def _build_mounts(scratch_mb: int, hidden: Iterable[str], warnings: list[str]) -
         _tmpfs("/proc", size="16k", readonly=True)
     except OSError as exc:
         warnings.append(f"could not hide /proc: {exc}")
-    return done
+    return done, covered
 
 
 _FLAG_NAMES = {"nosuid": sc.MS_NOSUID, "nodev": sc.MS_NODEV, "noexec": sc.MS_NOEXEC}

@@ -25,12 +25,14 @@ __all__ = [
     "MS_RDONLY",
     "MS_REC",
     "MS_REMOUNT",
+    "MNT_DETACH",
     "drop_capabilities",
     "mount",
     "prctl",
     "set_no_new_privs",
     "set_parent_death_signal",
     "setns",
+    "umount",
     "unshare",
 ]
 
@@ -58,7 +60,7 @@ _SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
 
 _libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 if _libc is not None:  # bind once, so a forked child does not allocate them again
-    for _name in ("unshare", "setns", "mount", "prctl", "syscall"):
+    for _name in ("unshare", "setns", "mount", "umount2", "prctl", "syscall"):
         getattr(_libc, _name)
 
 
@@ -78,6 +80,14 @@ def _lib() -> ctypes.CDLL:
 def unshare(flags: int) -> None:
     """unshare(2): move the caller into new namespaces named by ``flags``."""
     _check(_lib().unshare(ctypes.c_int(flags)))
+
+
+MNT_DETACH = 2
+
+
+def umount(target: str, flags: int = 0) -> None:
+    """umount2(2)."""
+    _check(_lib().umount2(target.encode(), ctypes.c_int(flags)))
 
 
 def setns(fd: int, nstype: int) -> None:
