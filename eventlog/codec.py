@@ -14,6 +14,8 @@ The encoder and decoder are built once and reused (msgspec's fast path).
 
 from __future__ import annotations
 
+import typing
+
 import msgspec
 
 from .errors import LogFormatError
@@ -26,14 +28,27 @@ _DECODER: msgspec.json.Decoder[Event] = msgspec.json.Decoder(AnyEvent)
 _replace = msgspec.structs.replace
 
 # Encoded with seq=0, the envelope's seq always appears as exactly these bytes.
-# It is also the first occurrence of them: only the tag and the envelope's key,
-# run_id, actor (JSON strings, where every '"' is escaped, so ',"' cannot occur)
-# and ts (a number) come before it.
+# It is also the first occurrence of them as long as only the tag and scalar
+# envelope fields (JSON strings, where every '"' is escaped so ',"' cannot occur,
+# and numbers) come before it; _SEQ_FIRST checks that, once, against the schema.
 _SEQ_FIELD = b',"seq":0'
+
+
+def _only_scalars_before_seq() -> bool:
+    hints = typing.get_type_hints(Event)
+    names = Event.__struct_fields__
+    return all(hints[name] in (str, int, float, bool) for name in names[: names.index("seq")])
+
+
+_SEQ_FIRST = _only_scalars_before_seq()
 
 
 def encode(event: Event) -> bytes:
     """Encode ``event`` as dict-style JSON bytes, without its ``seq``."""
+    if not _SEQ_FIRST:  # the envelope grew a container before seq: take the slow, sure path
+        fields = msgspec.to_builtins(event)
+        del fields["seq"]
+        return _ENCODER.encode(fields)
     if event.seq:
         event = _replace(event, seq=0)
     return _ENCODER.encode(event).replace(_SEQ_FIELD, b"", 1)

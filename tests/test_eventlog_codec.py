@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import azr_actors.eventlog as eventlog
+import azr_actors.eventlog.codec as codec
 import msgspec
 import pytest
 from azr_actors.eventlog import (
@@ -50,6 +51,14 @@ def test_text_that_looks_like_the_seq_field_survives() -> None:
     )  # fmt: skip
     assert json.loads(encode(started))["config"] == {"seq": 0, "inner": {"seq": 0}}
     assert decode(encode(started)) == started
+
+
+def test_the_fast_seq_strip_matches_the_general_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert codec._SEQ_FIRST  # today's envelope: key, run_id, actor, ts, then seq
+    event = generated(seq=3, raw=',"seq":0')
+    fast = encode(event)
+    monkeypatch.setattr(codec, "_SEQ_FIRST", False)
+    assert encode(event) == fast
 
 
 def test_payloads_from_before_a_field_was_added_still_decode() -> None:
