@@ -105,7 +105,12 @@ def decode(text: str) -> Any:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise WireError(f"not JSON: {exc}") from None
-    return _from_wire(data, 0)
+    try:
+        return _from_wire(data, 0)
+    except WireError:
+        raise
+    except (ValueError, TypeError, RecursionError) as exc:  # e.g. {"complex": [1]}: still malformed
+        raise WireError(f"malformed: {type(exc).__name__}") from None
 
 
 def _from_wire(data: Any, depth: int) -> Any:
