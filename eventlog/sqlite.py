@@ -282,8 +282,14 @@ def open_store(location: str | Path, *, create: bool = True, readonly: bool = Fa
 
 
 def _postgres_store(url: str, *, create: bool, readonly: bool) -> EventStore:
-    """Hook for the PostgreSQL backend, which ships with the ``cluster`` extra."""
-    raise LogError("PostgreSQL logs need the cluster extra")
+    """The PostgreSQL backend, which ships with the ``cluster`` extra (asyncpg)."""
+    try:
+        from .postgres import PostgresStore
+    except ImportError:
+        raise LogError(
+            "PostgreSQL logs need the cluster extra: pip install 'azr-actors[cluster]'"
+        ) from None
+    return PostgresStore(url, create=create, readonly=readonly)
 
 
 # -- validation ------------------------------------------------------------------
