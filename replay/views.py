@@ -9,6 +9,7 @@ process showing them.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -53,6 +54,7 @@ __all__ = [
     "health_view",
     "histogram",
     "latency_rows",
+    "natural_key",
     "progress_view",
     "resources_view",
     "task_detail",
@@ -243,10 +245,15 @@ class TaskRow:
     settled: bool
 
 
+def natural_key(task_id: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key that orders ``HumanEval/2`` before ``HumanEval/10``."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in re.split(r"(\d+)", task_id))
+
+
 def task_rows(state: RunState, model: str) -> list[TaskRow]:
-    """Every code task of ``model``, ordered by task id."""
+    """Every code task of ``model``, in natural task-id order (``HumanEval/2`` before ``HumanEval/10``)."""
     rows = []
-    for task_id, record in sorted(state.code_tasks(model).items()):
+    for task_id, record in sorted(state.code_tasks(model).items(), key=lambda item: natural_key(item[0])):
         picks = {b: s.sample_idx for b, s in sorted(record.selections.items())}
         final = record.pick_at(max(record.selections)) if record.selections else None
         pick_passed = None

@@ -101,3 +101,8 @@ def test_views_do_not_import_textual() -> None:
     code = "import sys, azr_actors.replay.views, azr_actors.player; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_tasks_are_listed_in_natural_order() -> None:
+    ids = ["HumanEval/10", "HumanEval/2", "HumanEval/1", "Other/0"]
+    assert sorted(ids, key=views.natural_key) == ["HumanEval/1", "HumanEval/2", "HumanEval/10", "Other/0"]

@@ -92,7 +92,7 @@ async def test_overview_shows_every_panel_at_80x24(log: Path) -> None:
         expected = run_metrics(fold(sample_events()), log=str(log))
         assert expected["per_model"]["alpha"]["selected_pass_at_1"]["4"] == 1.0
         assert (
-            "alpha (sim)" in models
+            "alpha*" in models
             and "judge@4" in models
             and "+50.0pp" in models
             and "PRIMARY" in models
@@ -135,9 +135,11 @@ async def test_keys_switch_views_and_task_view_explains_the_pick(log: Path) -> N
 
         await pilot.press("e")
         await pilot.pause()
+        await pilot.pause()
         assert isinstance(app.screen, EventsScreen)
         text = screen_text(app)
         assert "run finished: completed, 4 tasks" in text
+        check_snapshot("events", text)
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, OverviewScreen)
@@ -170,11 +172,7 @@ async def test_replay_in_the_tui_ends_with_the_original_metrics(log: Path) -> No
         replay_log(fold_order(events), float("inf")), label="replay", log=str(log), refresh_s=0.1
     )
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(200):
-            await pilot.pause(0.02)
-            if app.ended:
-                break
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.ended and "replay finished" in content(app.screen.query_one(RunProgress))
         assert app.metrics == run_metrics(fold(fold_order(events)), log=str(log))
 

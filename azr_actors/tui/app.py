@@ -1,17 +1,21 @@
 """The monitor app: a thin shell that folds a source's events and feeds snapshots to the active view.
 
 One background worker consumes the source (a followed log or a replay) and
-folds each event into a :class:`RunState` with the same ``apply`` as
-``azr metrics``; a timer builds a :class:`Snapshot` a few times a second and
-hands it to the active screen. Metrics are recomputed when the worker has
-caught up with the source or at most every ``metrics_every_s`` seconds, so a
-10^6-event log is folded once, incrementally, and never re-read.
+folds each page of events into a :class:`RunState` with the same ``apply`` as
+``azr metrics``. A timer rebuilds the :class:`Snapshot` (metrics and every
+panel's figures) off the event loop, in a thread, while the fold is paused by a
+lock, so a 10^6-event log is folded once, incrementally, and the screen stays
+responsive. A snapshot is rebuilt at once when the worker has caught up with
+the source; while it catches up, at most every ``metrics_every_s`` seconds, or
+every three build times when a build takes longer (folding keeps at least three
+quarters of the time).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import time
 from collections import deque
 from typing import Any, ClassVar
@@ -21,12 +25,11 @@ from textual.binding import Binding, BindingType
 from textual.css.query import NoMatches
 
 from ..eventlog import Event
-from ..replay.metrics import run_metrics
 from ..replay.projections import RunState, apply
 from ..replay.views import describe
 from .messages import Folded, SourceEnded
 from .screens import EventsScreen, ModelsScreen, OverviewScreen, TasksScreen
-from .snapshot import Snapshot
+from .snapshot import Snapshot, build_snapshot
 from .sources import Source
 
 __all__ = ["MonitorApp"]
@@ -73,25 +76,36 @@ class MonitorApp(App[None]):
         self.metrics_every_s = metrics_every_s
         self.state = RunState()
         self.recent: deque[str] = deque(maxlen=recent)
-        self.metrics: dict[str, Any] = run_metrics(self.state, log=log)
         self.ended = False
         self.caught_up = False
-        self._metrics_seq = -1
-        self._metrics_at = 0.0
+        self._fold_lock = asyncio.Lock()
+        self._building = False
+        self._built_at = 0.0
+        self._build_cost = 0.0
+        self._snap = build_snapshot(self.state, log=log, recent=(), ended=False, source=label)
 
+    # -- the fold ------------------------------------------------------------------
     def on_mount(self) -> None:
         self.run_worker(self._consume(), name="source", group="source", exclusive=True)
-        self.set_interval(self.refresh_s, self.refresh_views)
+        self.set_interval(self.refresh_s, self._tick)
 
     async def _consume(self) -> None:
         async for batch in self.source():
-            self.caught_up = not batch
-            for event in batch:
-                self._fold(event)
+            async with self._fold_lock:
+                self.caught_up = not batch
+                for event in batch:
+                    self._fold(event)
+            if batch:
+                # The folded state only grows and lives as long as the app: keep the cyclic
+                # GC from rescanning it (full collections of a 10^6-event state stall the UI).
+                gc.freeze()
             self.post_message(Folded(self.state.last_seq))
             await asyncio.sleep(0)  # let the screen draw between pages
         self.caught_up = True
         self.post_message(SourceEnded())
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # hand what the fold froze back to the collector
 
     def _fold(self, event: Event) -> None:
         apply(self.state, event)
@@ -99,34 +113,70 @@ class MonitorApp(App[None]):
         offset = event.ts - first if event.ts and first is not None else 0.0
         self.recent.append(f"{event.seq:>7} +{offset:8.2f}s {describe(event)}")
 
-    def on_source_ended(self, message: SourceEnded) -> None:
-        self.ended = True
-        self.refresh_views()
-
     def on_folded(self, message: Folded) -> None:
         if self.caught_up:
-            self.refresh_views()
+            self._tick()
 
+    def on_source_ended(self, message: SourceEnded) -> None:
+        self.ended = True
+        self._tick()
+
+    # -- snapshots -----------------------------------------------------------------
+    @property
+    def stale(self) -> bool:
+        return self._snap.last_seq != self.state.last_seq or self._snap.ended != self.ended
+
+    def _tick(self) -> None:
+        # While catching up, folding gets at least three quarters of the time.
+        every = max(self.metrics_every_s, 3.0 * self._build_cost)
+        due = self.caught_up or time.monotonic() - self._built_at >= every
+        if self.stale and due and not self._building:
+            self._building = True
+            self.run_worker(self._rebuild(), name="snapshot", group="snapshot")
+
+    async def _rebuild(self) -> None:
+        try:
+            async with self._fold_lock:  # the state stays still while the thread reads it
+                started = time.monotonic()
+                recent, ended = tuple(self.recent), self.ended
+                self._snap = await asyncio.to_thread(
+                    build_snapshot,
+                    self.state,
+                    log=self.log_name,
+                    recent=recent,
+                    ended=ended,
+                    source=self.label,
+                )
+            self._built_at = time.monotonic()
+            self._build_cost = self._built_at - started
+        finally:
+            self._building = False
+        self.refresh_views()
+        if self.caught_up and self.stale:
+            self._tick()
+
+    @property
     def snapshot(self) -> Snapshot:
-        """The current view of the run; recomputes metrics when due (see module docstring)."""
-        changed = self.state.last_seq != self._metrics_seq
-        now = time.monotonic()
-        if changed and (self.caught_up or now - self._metrics_at >= self.metrics_every_s):
-            self.metrics = run_metrics(self.state, log=self.log_name)
-            self._metrics_seq, self._metrics_at = self.state.last_seq, now
-        return Snapshot(self.state, self.metrics, tuple(self.recent), self.ended, self.label)
+        """The latest snapshot (what the screens show)."""
+        return self._snap
+
+    @property
+    def metrics(self) -> dict[str, Any]:
+        """``run_metrics`` of the state as of the latest snapshot."""
+        return self._snap.metrics
 
     def refresh_views(self) -> None:
+        """Show the latest snapshot on the active screen."""
         if not self.screen_stack:
             return
         show = getattr(self.screen, "show", None)
         if show is None:
             return
-        # NoMatches: the screen is still composing; the next tick draws it.
+        # NoMatches: the screen is still composing; the next snapshot draws it.
         with contextlib.suppress(NoMatches):
-            show(self.snapshot())
+            show(self._snap)
 
     @property
     def settled(self) -> bool:
-        """Caught up with the source and the metrics reflect every folded event (for tests)."""
-        return self.caught_up and self._metrics_seq == self.state.last_seq
+        """Caught up with the source, and the latest snapshot reflects every folded event."""
+        return self.caught_up and not self._building and not self.stale

@@ -20,6 +20,10 @@ class EventsScreen(View):
             yield EventFeed(id="feed")
         yield Footer()
 
+    def on_mount(self) -> None:
+        # Stay at the newest event as the feed grows, until the user scrolls up.
+        self.query_one("#feed-scroll", VerticalScroll).anchor()
+
     def show(self, snap: Snapshot) -> None:
         self.query_one(EventFeed).show(snap)
-        self.query_one("#feed-scroll", VerticalScroll).scroll_end(animate=False)
+

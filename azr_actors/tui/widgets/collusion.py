@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ...replay.views import collusion_pairs
 from ..snapshot import Snapshot
 from ._panel import Panel
 
@@ -17,13 +16,13 @@ class CollusionPanel(Panel):
     DEFAULT_CSS = "CollusionPanel { height: auto; }"
 
     def show(self, snap: Snapshot) -> None:
-        level, pairs = collusion_pairs(snap.state)
+        level, pairs = snap.collusion
         text = Text.assemble(("collusion risk ", "bold"), (level, _STYLE.get(level, "")), "\n")
         if not pairs:
             text.append("no analysis yet")
         lines = [
             Text.assemble(
-                f"{p.get('a', '?')[:9]}~{p.get('b', '?')[:9]} sim {float(p.get('mean_similarity') or 0):.2f} ",
+                f"{p.get('a', '?')[:11]}~{p.get('b', '?')[:11]} {float(p.get('mean_similarity') or 0):.2f} ",
                 (str(p.get("risk_level", "-")), _STYLE.get(str(p.get("risk_level")), "")),
             )
             for p in pairs

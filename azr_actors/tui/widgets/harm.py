@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ...replay.views import harm_by_model
 from ..snapshot import Snapshot
 from ._panel import Panel
 
@@ -17,7 +16,7 @@ class HarmPanel(Panel):
     DEFAULT_CSS = "HarmPanel { height: auto; }"
 
     def show(self, snap: Snapshot) -> None:
-        breakdown = harm_by_model(snap.state)
+        breakdown = snap.harm
         text = Text("harm  ref/safe/slip/amb\n", style="bold")
         if not breakdown:
             text.append("no harm suite yet")

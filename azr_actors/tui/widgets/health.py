@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ...replay.views import health_view
 from ..snapshot import Snapshot
 from ._panel import Panel
 
@@ -15,7 +14,7 @@ class HealthPanel(Panel):
     DEFAULT_CSS = "HealthPanel { height: auto; }"
 
     def show(self, snap: Snapshot) -> None:
-        view = health_view(snap.state, last=1)
+        view = snap.health
         boxes = " ".join(
             f"{name}:{depth}/{view.peak_mailboxes.get(name, depth)}"
             for name, depth in view.mailboxes.items()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ...replay.views import histogram, latency_rows
+from ...replay.views import histogram
 from ..snapshot import Snapshot
 from ._fmt import ms, spark
 from ._panel import Panel
@@ -18,7 +18,7 @@ class LatencyPanel(Panel):
     DEFAULT_CSS = "LatencyPanel { height: auto; }"
 
     def show(self, snap: Snapshot) -> None:
-        rows = latency_rows(snap.state)
+        rows = snap.latency
         text = Text("latency ms  p50/p95/p99\n", style="bold")
         if not rows:
             text.append("no latency yet")

@@ -14,7 +14,7 @@ __all__ = ["ModelTable"]
 
 
 def _p(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3g}"
+    return "-" if value is None else f"{value:.2g}"
 
 
 def _ci(interval: list[float | None] | None) -> str:
@@ -23,8 +23,19 @@ def _ci(interval: list[float | None] | None) -> str:
     return f" [{interval[0] * 100:.0f},{interval[1] * 100:.0f}]"
 
 
+def _uplift(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1f}pp"
+
+
 class ModelTable(Panel):
-    """A table with one row per model; ``detailed`` adds intervals, oracle, early stopping and cost."""
+    """The models' figures.
+
+    Compact (the overview): one row per model with pass@1, the judge's pick at
+    the smallest and largest budgets, uplift, p and level; it fits 80 columns.
+    Detailed (the models view): one column per model and one row per figure,
+    every k and every budget, with 95% intervals, the oracle and early stopping.
+    A simulated model's name carries ``*``.
+    """
 
     DEFAULT_CSS = "ModelTable { height: auto; }"
 
@@ -33,40 +44,70 @@ class ModelTable(Panel):
         self.detailed = detailed
 
     def show(self, snap: Snapshot) -> None:
-        metrics = snap.metrics
-        budgets = [str(b) for b in metrics.get("budgets", [])]
-        table = Table(box=None, padding=(0, 1), expand=False, show_edge=False, header_style="bold")
-        table.add_column("model")
-        table.add_column("pass@1", justify="right")
-        if len(budgets) > 1:
-            table.add_column(f"pass@{budgets[-1]}", justify="right")
-        for b in budgets:
-            table.add_column(f"judge@{b}", justify="right")
-        table.add_column("uplift", justify="right")
-        table.add_column("p", justify="right")
-        table.add_column("level")
-        for model, pm in metrics.get("per_model", {}).items():
-            table.add_row(*self._row(model, pm, budgets, snap))
-        self.update(table)
+        per_model: dict[str, dict[str, Any]] = snap.metrics.get("per_model", {})
+        budgets = [str(b) for b in snap.metrics.get("budgets", [])]
+        names = {
+            m: m + ("*" if (i := snap.state.models.get(m)) is not None and i.simulated else "")
+            for m in per_model
+        }
+        self.update(
+            self._detailed(per_model, budgets, names)
+            if self.detailed
+            else self._compact(per_model, budgets, names)
+        )
 
-    def _row(self, model: str, pm: dict[str, Any], budgets: list[str], snap: Snapshot) -> list[str]:
-        info = snap.state.models.get(model)
-        name = model + (" (sim)" if info is not None and info.simulated else "")
-        ci = pm.get("ci95", {})
-        cells = [
-            name,
-            pct(pm["pass_at_k"].get("1"))
-            + (_ci(ci.get("pass_at_k", {}).get("1")) if self.detailed else ""),
-        ]
-        if len(budgets) > 1:
-            cells.append(pct(pm["pass_at_k"].get(budgets[-1])))
+    @staticmethod
+    def _compact(
+        per_model: dict[str, dict[str, Any]], budgets: list[str], names: dict[str, str]
+    ) -> Table:
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+        shown = budgets[:1] + budgets[-1:] if len(budgets) > 1 else budgets
+        table.add_column("model", max_width=18, no_wrap=True)
+        table.add_column("pass@1", justify="right")
+        for b in shown:
+            table.add_column(f"judge@{b}", justify="right")
+        for column in ("uplift", "p", "level"):
+            table.add_column(column, justify="right" if column != "level" else "left")
+        for model, pm in per_model.items():
+            table.add_row(
+                names[model],
+                pct(pm["pass_at_k"].get("1")),
+                *(pct(pm["selected_pass_at_1"].get(b)) for b in shown),
+                _uplift(pm.get("uplift_pp")),
+                _p(pm.get("uplift_p_value")),
+                str(pm.get("success_level", "-")),
+            )
+        return table
+
+    @staticmethod
+    def _detailed(
+        per_model: dict[str, dict[str, Any]], budgets: list[str], names: dict[str, str]
+    ) -> Table:
+        table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+        table.add_column("figure")
+        for model in per_model:
+            table.add_column(names[model], justify="right", max_width=18, no_wrap=True)
+        models = list(per_model.values())
+        ks = sorted({k for pm in models for k in pm["pass_at_k"]}, key=int)
+        for k in ks:
+            table.add_row(
+                f"pass@{k}",
+                *(
+                    pct(pm["pass_at_k"].get(k)) + _ci(pm["ci95"]["pass_at_k"].get(k))
+                    for pm in models
+                ),
+            )
         for b in budgets:
-            extra = _ci(ci.get("selected_pass_at_1", {}).get(b)) if self.detailed else ""
-            cells.append(pct(pm["selected_pass_at_1"].get(b)) + extra)
-        uplift = pm.get("uplift_pp")
-        cells += [
-            "-" if uplift is None else f"{uplift:+.1f}pp",
-            _p(pm.get("uplift_p_value")),
-            str(pm.get("success_level", "-")),
-        ]
-        return cells
+            table.add_row(
+                f"judge@{b}",
+                *(
+                    pct(pm["selected_pass_at_1"].get(b))
+                    + _ci(pm["ci95"]["selected_pass_at_1"].get(b))
+                    for pm in models
+                ),
+            )
+        table.add_row("oracle", *(pct(pm.get("oracle_pass_at_n")) for pm in models))
+        table.add_row("uplift", *(_uplift(pm.get("uplift_pp")) for pm in models))
+        table.add_row("p (McNemar)", *(_p(pm.get("uplift_p_value")) for pm in models))
+        table.add_row("level", *(str(pm.get("success_level", "-")) for pm in models))
+        return table

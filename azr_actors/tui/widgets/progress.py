@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ...replay.views import progress_view
 from ..snapshot import Snapshot
 from ._fmt import bar, seconds
 from ._panel import Panel
@@ -18,7 +17,7 @@ class RunProgress(Panel):
     DEFAULT_CSS = "RunProgress { height: auto; }"
 
     def show(self, snap: Snapshot) -> None:
-        view = progress_view(snap.state)
+        view = snap.progress
         run = snap.state.run
         sim = " SIMULATED" if snap.state.simulated else ""
         head = Text.assemble(

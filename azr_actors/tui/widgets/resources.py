@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from ...replay.views import resources_view
 from ..snapshot import Snapshot
 from ._fmt import spark
 from ._panel import Panel
@@ -16,7 +15,7 @@ class ResourcesPanel(Panel):
     DEFAULT_CSS = "ResourcesPanel { height: auto; }"
 
     def show(self, snap: Snapshot) -> None:
-        view = resources_view(snap.state, history=20)
+        view = snap.resources
         text = Text("resources\n", style="bold")
         if view is None:
             text.append("no sample yet")
