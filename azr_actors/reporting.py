@@ -61,6 +61,7 @@ class Figure_:
     name: str
     caption: str
     draw: Callable[[Figure], None]
+    size: tuple[float, float] = (8.0, 3.6)
 
 
 Block = Heading | Para | Table | Figure_
@@ -127,6 +128,9 @@ def _draw_pass_at_k(state: RunState, metrics: dict[str, Any]) -> Callable[[Figur
             (right, "judge's selected pass@1 (95% Wilson CI)", "budget n"),
         ):
             ax.set_xscale("log", base=2)
+            ticks = sorted({int(v) for line in ax.get_lines() for v in line.get_xdata()})
+            ax.set_xticks(ticks, [str(t) for t in ticks])
+            ax.minorticks_off()
             ax.set_ylim(0, 1.05)
             ax.set_title(_sim_title(state, title), fontsize=9)
             ax.set_xlabel(xlabel)
@@ -315,7 +319,12 @@ def build_report(state: RunState, metrics: dict[str, Any]) -> list[Block]:
             )
         )
         blocks.append(
-            Figure_("collusion.png", "Mean similarity per model pair.", _draw_collusion(state))
+            Figure_(
+                "collusion.png",
+                "Mean similarity per model pair.",
+                _draw_collusion(state),
+                (5.5, 4.2),
+            )
         )
     if metrics.get("failures"):
         blocks.append(Heading("Actor failures"))
@@ -472,10 +481,10 @@ def render_html(blocks: list[Block], images: dict[str, bytes], title: str) -> st
     )
 
 
-def _png(draw: Callable[[Figure], None]) -> bytes:
+def _png(draw: Callable[[Figure], None], size: tuple[float, float]) -> bytes:
     import io
 
-    fig = Figure(figsize=(8, 3.6), dpi=100, layout="constrained")
+    fig = Figure(figsize=size, dpi=100, layout="constrained")
     draw(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", metadata={"Software": None})
@@ -490,7 +499,7 @@ def write_report(state: RunState, metrics: dict[str, Any], out_dir: Path) -> dic
     written: dict[str, Path] = {}
     for block in blocks:
         if isinstance(block, Figure_):
-            images[block.name] = _png(block.draw)
+            images[block.name] = _png(block.draw, block.size)
             path = out_dir / block.name
             path.write_bytes(images[block.name])
             written[block.name] = path

@@ -97,10 +97,11 @@ def test_describe_is_one_deterministic_line_per_event() -> None:
     )
 
 
-def test_views_do_not_import_textual() -> None:
-    code = "import sys, azr_actors.replay.views, azr_actors.player; print('textual' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+def test_views_and_player_import_no_io_or_ui_library() -> None:
+    forbidden = ("textual", "rich", "matplotlib", "aiosqlite")
+    code = f"import sys, azr_actors.replay.views, azr_actors.player; print([m for m in {forbidden!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
 
 
 def test_tasks_are_listed_in_natural_order() -> None:

@@ -15,12 +15,12 @@ class HealthPanel(Panel):
 
     def show(self, snap: Snapshot) -> None:
         view = snap.health
+        deepest = sorted(view.mailboxes, key=lambda name: (-view.peak_mailboxes.get(name, 0), name))[:3]
         boxes = " ".join(
-            f"{name}:{depth}/{view.peak_mailboxes.get(name, depth)}"
-            for name, depth in view.mailboxes.items()
+            f"{name}:{view.mailboxes[name]}/{view.peak_mailboxes.get(name, 0)}" for name in deepest
         )
         retries = sum(view.retries.values())
-        text = Text("actors  mailbox now/peak\n", style="bold")
+        text = Text("actors  deepest mailboxes now/peak\n", style="bold")
         text.append(boxes or "no mailbox sample yet")
         text.append("\nfailures ")
         text.append(str(view.failures), style="bold red" if view.failures else "green")
