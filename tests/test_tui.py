@@ -182,3 +182,24 @@ def fold_order(events: list) -> list:  # type: ignore[type-arg]
     import msgspec
 
     return [msgspec.structs.replace(e, seq=i) for i, e in enumerate(events, 1)]
+
+
+def test_cli_saves_a_screenshot_of_the_newest_log(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fixtures_log import make_log
+
+    from azr_actors.cli import main
+    from azr_actors.commands.tui import newest_log
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    make_log(runs / "run.db")
+    monkeypatch.chdir(tmp_path)
+    assert newest_log() == Path("runs/run.db")
+    svg = tmp_path / "shot" / "tui.svg"
+    assert main(["tui", "--screenshot", str(svg)]) == 0
+    text = svg.read_text(encoding="utf-8")
+    assert text.startswith("<svg") and "run-fixture" in text and "PRIMARY" in text
+    assert main(["tui", "--log", str(tmp_path / "none.db")]) == 2
+    assert main(["tui", "--log", "runs/run.db", "--screenshot", str(svg), "--size", "80"]) == 2

@@ -90,17 +90,22 @@ class MonitorApp(App[None]):
         self.set_interval(self.refresh_s, self._tick)
 
     async def _consume(self) -> None:
-        async for batch in self.source():
-            async with self._fold_lock:
-                self.caught_up = not batch
-                for event in batch:
-                    self._fold(event)
-            if batch:
-                # The folded state only grows and lives as long as the app: keep the cyclic
-                # GC from rescanning it (full collections of a 10^6-event state stall the UI).
-                gc.freeze()
-            self.post_message(Folded(self.state.last_seq))
-            await asyncio.sleep(0)  # let the screen draw between pages
+        batches = self.source()
+        try:
+            async for batch in batches:
+                async with self._fold_lock:
+                    self.caught_up = not batch
+                    for event in batch:
+                        self._fold(event)
+                if batch:
+                    # The folded state only grows and lives as long as the app: keep the cyclic
+                    # GC from rescanning it (full collections of a 10^6-event state stall the UI).
+                    gc.freeze()
+                self.post_message(Folded(self.state.last_seq))
+                await asyncio.sleep(0)  # let the screen draw between pages
+        finally:
+            # Close the source (and its log) here, on this loop, even when the app quits.
+            await batches.aclose()
         self.caught_up = True
         self.post_message(SourceEnded())
 

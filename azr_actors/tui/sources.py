@@ -8,7 +8,7 @@ ending means the source is done (a replay that played its last event).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 
 from ..eventlog import Event, EventStore, open_store
@@ -16,7 +16,7 @@ from ..player import play, schedule
 
 __all__ = ["Source", "follow_log", "replay_log"]
 
-Source = Callable[[], AsyncIterator[list[Event]]]
+Source = Callable[[], AsyncGenerator[list[Event], None]]
 
 
 def follow_log(path: Path | str | EventStore, *, poll_s: float = 0.25, batch: int = 2000) -> Source:
@@ -25,7 +25,7 @@ def follow_log(path: Path | str | EventStore, *, poll_s: float = 0.25, batch: in
     The log may be written by another process while it is followed.
     """
 
-    async def batches() -> AsyncIterator[list[Event]]:
+    async def batches() -> AsyncGenerator[list[Event], None]:
         store = (
             path if isinstance(path, EventStore) else open_store(path, create=False, readonly=True)
         )
@@ -49,7 +49,7 @@ def follow_log(path: Path | str | EventStore, *, poll_s: float = 0.25, batch: in
 def replay_log(events: list[Event], speed: float, *, frame_s: float = 1 / 30) -> Source:
     """A source that plays ``events`` back on :func:`azr_actors.player.schedule`'s timing."""
 
-    async def batches() -> AsyncIterator[list[Event]]:
+    async def batches() -> AsyncGenerator[list[Event], None]:
         async for batch in play(schedule(events, speed), frame_s=frame_s):
             yield batch
 

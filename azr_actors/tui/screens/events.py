@@ -26,4 +26,3 @@ class EventsScreen(View):
 
     def show(self, snap: Snapshot) -> None:
         self.query_one(EventFeed).show(snap)
-

@@ -15,7 +15,9 @@ class HealthPanel(Panel):
 
     def show(self, snap: Snapshot) -> None:
         view = snap.health
-        deepest = sorted(view.mailboxes, key=lambda name: (-view.peak_mailboxes.get(name, 0), name))[:3]
+        deepest = sorted(
+            view.mailboxes, key=lambda name: (-view.peak_mailboxes.get(name, 0), name)
+        )[:3]
         boxes = " ".join(
             f"{name}:{view.mailboxes[name]}/{view.peak_mailboxes.get(name, 0)}" for name in deepest
         )
