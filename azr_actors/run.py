@@ -246,13 +246,16 @@ async def _drive(
         await supervisor.start()
         monitor = Monitor(ctx, log.parent, supervisor.mailboxes)
         await monitor.start()
-        status = await _watch(store, cfg.stall_timeout_s, progress)
+        status, watched = await _watch(store, cfg.stall_timeout_s, progress)
         await monitor.stop()
         await supervisor.stop(drain=status == "completed")
         supervisor = None
         if status == "completed":
             await _analyses(store, writer, ctx, providers, suites, cfg.seed)
-        await writer.append(RunFinished(key="finished", run_id=run_id, actor="cli", ts=time.time(), status=status))
+        await writer.append(
+            RunFinished(key="finished", run_id=run_id, actor="cli", ts=time.time(), status=status,
+                        tasks_completed=watched.tasks_settled() if "code" in suites else 0)
+        )
         if status != "completed":
             raise AzrError(f"the run stalled: no new event for {cfg.stall_timeout_s:.0f} s (see ActorFailed events in {log})")
     finally:
@@ -292,7 +295,7 @@ async def _schedule(writer: EventWriter, run_id: str, providers: list[Provider],
     await writer.flush()
 
 
-async def _watch(store: EventStore, stall_timeout_s: float, progress: Progress) -> str:
+async def _watch(store: EventStore, stall_timeout_s: float, progress: Progress) -> tuple[str, RunState]:
     """Fold the live log until the run is complete; 'stalled' if nothing happens for too long."""
     state = RunState()
     stop = asyncio.Event()
@@ -310,11 +313,11 @@ async def _watch(store: EventStore, stall_timeout_s: float, progress: Progress) 
                 follower.result()
             progress.on_update(state)
             if state.run is not None and state.is_complete():
-                return "completed"
+                return "completed", state
             if state.last_seq != last_seq:
                 last_seq, last_change = state.last_seq, time.monotonic()
             elif time.monotonic() - last_change > stall_timeout_s:
-                return "stalled"
+                return "stalled", state
     finally:
         stop.set()
         follower.cancel()
