@@ -19,7 +19,7 @@ from .errors import AzrError, BadInput
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("run", "eval", "metrics", "harm", "collusion", "latency", "tui", "replay", "query", "report", "demo")
+COMMANDS = ("run", "eval", "metrics", "harm", "collusion", "latency", "tui", "replay", "query", "report", "demo", "export", "watch", "slides")
 
 
 def build_parser() -> argparse.ArgumentParser:
