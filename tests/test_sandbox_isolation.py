@@ -35,9 +35,13 @@ async def pool() -> AsyncIterator[SandboxPool]:
         pytest.skip(f"sandbox unavailable: {exc}")
 
 
-async def seen(pool: SandboxPool, expr: str, imports: str = "import os, socket, resource") -> object:
+async def seen(
+    pool: SandboxPool, expr: str, imports: str = "import os, socket, resource"
+) -> object:
     """Evaluate ``expr`` inside a sample; its value, or the error name."""
-    result = await pool.probe(ProbeJob(imports + "\ndef f():\n    pass\n", "f", [expr], timeout_s=3.0))
+    result = await pool.probe(
+        ProbeJob(imports + "\ndef f():\n    pass\n", "f", [expr], timeout_s=3.0)
+    )
     if result.outputs[0] is None:
         return f"error:{result.errors[0]}"
     return values.decode(result.outputs[0])
@@ -49,7 +53,9 @@ async def test_pid_namespace_of_its_own(pool: SandboxPool) -> None:
 
 async def test_only_loopback_and_it_is_down(pool: SandboxPool) -> None:
     assert await seen(pool, "[name for _, name in socket.if_nameindex()]") == ["lo"]
-    assert str(await seen(pool, "socket.create_connection(('1.1.1.1', 53), timeout=1)")).startswith("error:")
+    assert str(await seen(pool, "socket.create_connection(('1.1.1.1', 53), timeout=1)")).startswith(
+        "error:"
+    )
 
 
 async def test_file_system_is_read_only_outside_scratch(pool: SandboxPool) -> None:
@@ -97,7 +103,10 @@ async def test_degraded_mode_says_so_and_still_cannot_be_fooled() -> None:
 async def test_the_standard_library_and_installed_packages_still_import(pool: SandboxPool) -> None:
     import hashlib
 
-    assert await seen(pool, "__import__('hashlib').md5(b'azr').hexdigest()") == hashlib.md5(b"azr").hexdigest()
+    assert (
+        await seen(pool, "__import__('hashlib').md5(b'azr').hexdigest()")
+        == hashlib.md5(b"azr").hexdigest()
+    )
     if importlib.util.find_spec("numpy") is not None:
         assert await seen(pool, "int(__import__('numpy').arange(4).sum())") == 6
 

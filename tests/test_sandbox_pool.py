@@ -16,7 +16,6 @@ from azr_actors.sandbox import (
     ProbeJob,
     SandboxError,
     SandboxPool,
-    calibrated_time_limit,
     values,
 )
 
@@ -92,7 +91,9 @@ async def test_seeded_random_is_reproducible(pool: SandboxPool) -> None:
 
 async def test_timeouts_are_not_retried_and_are_counted(pool: SandboxPool) -> None:
     before = pool.stats()
-    result = await pool.check(CheckJob(PROMPT, "    while True:\n        pass\n", TEST, "scale", timeout_s=0.25))
+    result = await pool.check(
+        CheckJob(PROMPT, "    while True:\n        pass\n", TEST, "scale", timeout_s=0.25)
+    )
     after = pool.stats()
     assert result.status == "timeout"
     assert 200 <= result.duration_ms < 1500
@@ -103,7 +104,9 @@ async def test_timeouts_are_not_retried_and_are_counted(pool: SandboxPool) -> No
 
 async def test_concurrent_jobs_keep_their_own_results(pool: SandboxPool) -> None:
     bodies = [GOOD if i % 3 else "    return []\n" for i in range(24)]
-    results = await asyncio.gather(*(pool.check(CheckJob(PROMPT, b, TEST, "scale")) for b in bodies))
+    results = await asyncio.gather(
+        *(pool.check(CheckJob(PROMPT, b, TEST, "scale")) for b in bodies)
+    )
     assert [r.passed for r in results] == [bool(i % 3) for i in range(24)]
     stats = pool.stats()
     assert stats.busy == 0 and stats.idle == stats.workers == 2 and stats.queued == 0
@@ -165,7 +168,9 @@ async def test_pool_memory_stays_flat(pool: SandboxPool) -> None:
 
 
 async def test_calibrate_from_the_reference_solution(pool: SandboxPool) -> None:
-    limit = await pool.calibrate(CheckJob(PROMPT, GOOD, TEST, "scale"), runs=2, floor_s=0.2, factor=5.0)
+    limit = await pool.calibrate(
+        CheckJob(PROMPT, GOOD, TEST, "scale"), runs=2, floor_s=0.2, factor=5.0
+    )
     assert limit >= 0.2
     with pytest.raises(SandboxError, match="does not pass"):
         await pool.calibrate(CheckJob(PROMPT, "    return 0\n", TEST, "scale"), runs=1)

@@ -14,10 +14,12 @@ scalars = st.none() | st.booleans() | st.integers() | st.text(max_size=8) | st.b
 floats = st.floats(allow_nan=False)
 plain = st.recursive(
     scalars | floats | st.complex_numbers(allow_nan=False),
-    lambda inner: st.lists(inner, max_size=4)
-    | st.tuples(inner, inner)
-    | st.dictionaries(st.text(max_size=4) | st.integers(), inner, max_size=4)
-    | st.frozensets(scalars, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=4) | st.integers(), inner, max_size=4)
+        | st.frozensets(scalars, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -50,7 +52,16 @@ def test_subclasses_and_unknown_types_are_opaque() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['{"float": 1.5}', "1.5", '{"complex": [1]}', '{"tuple": 3}', '{"nope": 1}', '{"a": 1, "b": 2}', "[", '{"dict": [[1]]}'],
+    [
+        '{"float": 1.5}',
+        "1.5",
+        '{"complex": [1]}',
+        '{"tuple": 3}',
+        '{"nope": 1}',
+        '{"a": 1, "b": 2}',
+        "[",
+        '{"dict": [[1]]}',
+    ],
 )
 def test_malformed_text_is_refused(text: str) -> None:
     with pytest.raises(values.WireError):

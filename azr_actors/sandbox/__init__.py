@@ -14,9 +14,16 @@ for what is and is not isolated.
 
 from typing import TYPE_CHECKING, Any
 
-from .jobs import STATUSES, CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
-from .limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S, Limits, calibrated_time_limit
 from . import values
+from .jobs import STATUSES, CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
+from .limits import (
+    DEFAULT_FACTOR,
+    DEFAULT_FLOOR_S,
+    LOAD_FLOOR_S,
+    Limits,
+    calibrated_time_limit,
+    wall_cap,
+)
 
 if TYPE_CHECKING:
     from .pool import ISOLATION_MODES, SandboxError, SandboxPool
@@ -25,6 +32,7 @@ __all__ = [
     "DEFAULT_FACTOR",
     "DEFAULT_FLOOR_S",
     "ISOLATION_MODES",
+    "LOAD_FLOOR_S",
     "STATUSES",
     "CheckJob",
     "CheckResult",
@@ -36,6 +44,7 @@ __all__ = [
     "SandboxPool",
     "calibrated_time_limit",
     "values",
+    "wall_cap",
 ]
 
 

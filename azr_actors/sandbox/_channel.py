@@ -27,7 +27,7 @@ from .limits import wall_cap
 __all__ = ["Channel", "Stop"]
 
 
-class Stop(BaseException):  # noqa: N818 - a control-flow signal, not an error
+class Stop(BaseException):
     """The sample can no longer answer; ``Channel.stopped`` says why."""
 
 

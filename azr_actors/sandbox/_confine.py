@@ -84,7 +84,11 @@ def isolate_worker(mode: str, scratch_mb: int, hidden: Iterable[str]) -> dict[st
     ``hidden`` and ``uid_switch`` (whether samples get their own uid).
     """
     warnings: list[str] = []
-    tries = {"auto": ["namespaces", "userns"], "namespaces": ["namespaces"], "userns": ["userns"]}.get(mode, [])
+    tries = {
+        "auto": ["namespaces", "userns"],
+        "namespaces": ["namespaces"],
+        "userns": ["userns"],
+    }.get(mode, [])
     level = "none"
     for candidate in tries:
         if candidate == "namespaces" and os.geteuid() != 0:
@@ -113,7 +117,9 @@ def isolate_worker(mode: str, scratch_mb: int, hidden: Iterable[str]) -> dict[st
         report["layers"] = ["rlimits", "empty-env", "session-kill", "scratch-cwd"]
         report["scratch_root"] = tempfile.mkdtemp(prefix="azr-sandbox-")
         return report
-    hidden_done, covered = _build_mounts(scratch_mb, hidden, warnings, unprivileged=level == "namespaces")
+    hidden_done, covered = _build_mounts(
+        scratch_mb, hidden, warnings, unprivileged=level == "namespaces"
+    )
     report["hidden"] = hidden_done
     report["private_dirs_covered"] = covered  # shown empty but for the Python installation inside
     report["uid_switch"] = level == "namespaces"
@@ -306,7 +312,7 @@ def confine_sample(
 
 
 def _rlimit(which: int, value: int) -> None:
-    soft, hard = resource.getrlimit(which)
+    _soft, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
     resource.setrlimit(which, (value, value))

@@ -13,7 +13,7 @@ import select
 import time
 from typing import Any
 
-__all__ = ["FrameError", "decode_body", "pack", "read_frame", "read_exact", "write_frame"]
+__all__ = ["FrameError", "decode_body", "pack", "read_exact", "read_frame", "write_frame"]
 
 _HEADER = 4
 _len = len  # bound at import: a sample that rewrites builtins cannot garble its own frames

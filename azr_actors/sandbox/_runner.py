@@ -32,6 +32,7 @@ from typing import Any
 
 from . import _confine, _frames, values
 from ._channel import Channel, Stop
+from .limits import LOAD_FLOOR_S
 
 __all__ = ["JOB_CAP", "serve"]
 
@@ -42,7 +43,7 @@ class CandidateError(Exception):
     """The candidate raised an exception that is not a builtin one."""
 
 
-class CandidateAborted(BaseException):  # noqa: N818 - mirrors SystemExit and friends
+class CandidateAborted(BaseException):
     """The candidate raised SystemExit, KeyboardInterrupt or similar."""
 
 
@@ -73,9 +74,13 @@ class _Candidate:
         try:
             wire_args, wire_kwargs = values.encode(list(args)), values.encode(kwargs)
         except (TypeError, ValueError, RecursionError) as exc:
-            raise self._channel.stop("error", f"test argument not encodable: {type(exc).__name__}") from None
+            raise self._channel.stop(
+                "error", f"test argument not encodable: {type(exc).__name__}"
+            ) from None
         if '{"other":' in wire_args or '{"other":' in wire_kwargs:
-            raise self._channel.stop("error", "the test passes a value the wire format cannot carry")
+            raise self._channel.stop(
+                "error", "the test passes a value the wire format cannot carry"
+            )
         reply = self._channel.request({"args": wire_args, "kwargs": wire_kwargs})
         if "ok" in reply and isinstance(reply["ok"], str):
             try:
@@ -96,19 +101,31 @@ class _Candidate:
 
 
 def _load(channel: Channel, job: dict[str, Any], code: str, mode: str) -> dict[str, Any] | None:
-    """Send the code; return a failure result, or None once the sample is ready."""
+    """Send the code; return a failure result, or None once the sample is ready.
+
+    Loading (module-level code, imports) gets ``max(limit, LOAD_FLOOR_S)``; the
+    calls that follow get the job's own limit.
+    """
+    limit = float(job["timeout_s"])
+    channel.begin(max(limit, LOAD_FLOOR_S))
     try:
-        reply = channel.request({"code": code, "entry": job["entry_point"], "seed": job["seed"], "mode": mode})
+        reply = channel.request(
+            {"code": code, "entry": job["entry_point"], "seed": job["seed"], "mode": mode}
+        )
     except Stop:
         return None
     if "load_error" in reply:
         name = str(reply["load_error"])[:80]
-        return {"status": "memory" if name == "MemoryError" else "failed", "detail": f"{name} while loading the sample"}
+        return {
+            "status": "memory" if name == "MemoryError" else "failed",
+            "detail": f"{name} while loading the sample",
+        }
     if "tamper" in reply:
         channel.stop("tampered", str(reply["tamper"])[:200])
         return None
     if "ready" not in reply:
         channel.stop("tampered", "sample sent a malformed reply")
+    channel.begin(limit)
     return None
 
 
@@ -124,7 +141,10 @@ def _check(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
     try:
         exec(_compiled_test(job["prompt"] + "\n" + job["test"]), namespace)
     except BaseException as exc:
-        return {"status": "error", "detail": f"harness: the test does not load ({type(exc).__name__})"}
+        return {
+            "status": "error",
+            "detail": f"harness: the test does not load ({type(exc).__name__})",
+        }
     check = namespace.get("check")
     if not callable(check):
         return {"status": "error", "detail": "harness: the test defines no check()"}
@@ -170,7 +190,12 @@ def _probe(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
     failure = _load(channel, job, job["code"], "probe")
     if failure is not None or channel.stopped is not None:
         result = failure or _stopped(channel)
-        return {**result, "status": "error" if result["status"] == "failed" else result["status"], "outputs": [], "errors": []}
+        return {
+            **result,
+            "status": "error" if result["status"] == "failed" else result["status"],
+            "outputs": [],
+            "errors": [],
+        }
     per_call = float(job["timeout_s"])
     for call in job["calls"]:
         channel.begin(per_call)
@@ -212,7 +237,9 @@ class _Spawner:
     def spawn(self) -> tuple[Channel, str]:
         """A new confined sample process waiting for its code, and its scratch directory."""
         self._serial += 1
-        scratch = _confine.scratch_dir(self._cfg["report"]["scratch_root"], self._slot, self._serial)
+        scratch = _confine.scratch_dir(
+            self._cfg["report"]["scratch_root"], self._slot, self._serial
+        )
         os.mkdir(scratch, 0o700)
         if self._cfg["report"]["uid_switch"]:
             uid = self._cfg["uid_base"] + self._slot
@@ -282,7 +309,6 @@ class _Spawner:
 
 def _run_job(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
     started = time.monotonic()
-    channel.begin(float(job["timeout_s"]))
     result = _check(channel, job) if job["kind"] == "check" else _probe(channel, job)
     result["duration_ms"] = (time.monotonic() - started) * 1000.0
     return result

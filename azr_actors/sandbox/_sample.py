@@ -40,7 +40,9 @@ def _tamper_signs(snapshot: dict[str, Any]) -> str:
     ):
         return "installed a thread trace hook"
     current = builtins.__dict__
-    if _len(current) != _len(snapshot) or _any(current.get(k) is not v for k, v in snapshot.items()):
+    if _len(current) != _len(snapshot) or _any(
+        current.get(k) is not v for k, v in snapshot.items()
+    ):
         return "rewrote builtins"
     return ""
 
@@ -76,9 +78,15 @@ def _short(exc: BaseException) -> str:
         return ""
 
 
-def _outcome(run: Any, snapshot: dict[str, Any]) -> dict[str, Any]:
+def _evaluate(expr: str, namespace: dict[str, Any]) -> Any:
+    return eval(compile(expr, "<call>", "eval"), namespace)
+
+
+def _outcome(
+    function: Any, args: tuple[Any, ...], kwargs: dict[str, Any], snapshot: dict[str, Any]
+) -> dict[str, Any]:
     try:
-        result = run()
+        result = function(*args, **kwargs)
     except BaseException as exc:
         sign = _tamper_signs(snapshot)
         return {"tamper": sign} if sign else {"raise": _type(exc).__name__, "msg": _short(exc)}
@@ -108,7 +116,9 @@ def serve(rpc_in: int, rpc_out: int, cap: int) -> None:
         return
     entry = namespace.get(job["entry"]) if job["mode"] == "check" else None
     if job["mode"] == "check" and entry is None:
-        _frames.write_frame(rpc_out, {"load_error": "NameError", "msg": f"{job['entry']} is not defined"})
+        _frames.write_frame(
+            rpc_out, {"load_error": "NameError", "msg": f"{job['entry']} is not defined"}
+        )
         return
     _frames.write_frame(rpc_out, {"ready": True})
     while True:
@@ -118,8 +128,8 @@ def serve(rpc_in: int, rpc_out: int, cap: int) -> None:
             return
         if "call" in request:
             expr = str(request["call"])
-            reply = _outcome(lambda: eval(compile(expr, "<call>", "eval"), namespace), snapshot)
+            reply = _outcome(_evaluate, (expr, namespace), {}, snapshot)
         else:
             args, kwargs = values.decode(request["args"]), values.decode(request["kwargs"])
-            reply = _outcome(lambda: entry(*args, **kwargs), snapshot)
+            reply = _outcome(entry, tuple(args), dict(kwargs), snapshot)
         _frames.write_frame(rpc_out, reply)

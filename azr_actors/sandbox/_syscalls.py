@@ -17,6 +17,7 @@ __all__ = [
     "CLONE_NEWPID",
     "CLONE_NEWUSER",
     "CLONE_NEWUTS",
+    "MNT_DETACH",
     "MS_BIND",
     "MS_NODEV",
     "MS_NOEXEC",
@@ -25,7 +26,6 @@ __all__ = [
     "MS_RDONLY",
     "MS_REC",
     "MS_REMOUNT",
-    "MNT_DETACH",
     "drop_capabilities",
     "mount",
     "prctl",
@@ -95,13 +95,16 @@ def setns(fd: int, nstype: int) -> None:
     _check(_lib().setns(ctypes.c_int(fd), ctypes.c_int(nstype)))
 
 
-def mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+def _enc(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
+
+
+def mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
     """mount(2)."""
-    enc = lambda s: None if s is None else s.encode()  # noqa: E731
     _check(
-        _lib().mount(
-            enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)
-        )
+        _lib().mount(_enc(source), _enc(target), _enc(fstype), ctypes.c_ulong(flags), _enc(data))
     )
 
 
@@ -109,7 +112,11 @@ def prctl(option: int, arg2: int = 0) -> None:
     """prctl(2) with one argument."""
     _check(
         _lib().prctl(
-            ctypes.c_int(option), ctypes.c_ulong(arg2), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0)
+            ctypes.c_int(option),
+            ctypes.c_ulong(arg2),
+            ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
+            ctypes.c_ulong(0),
         )
     )
 
@@ -129,7 +136,11 @@ class _CapHeader(ctypes.Structure):
 
 
 class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
 
 
 def drop_capabilities() -> None:

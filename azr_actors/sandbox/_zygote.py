@@ -58,6 +58,7 @@ class _Zygote:
                     sock.close()
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                _syscalls.set_parent_death_signal(signal.SIGKILL)
                 _runner.serve(pool_fd, theirs, slot, self.cfg)
             finally:
                 os._exit(0)
@@ -177,7 +178,9 @@ def main(argv: list[str]) -> None:
     _syscalls.set_parent_death_signal(signal.SIGKILL)
     os.environ.clear()
     os.environ.update(_confine.SAFE_ENV)
-    report = _confine.isolate_worker(cfg["isolation"], int(cfg["limits"]["scratch_mb"]), cfg["hidden"])
+    report = _confine.isolate_worker(
+        cfg["isolation"], int(cfg["limits"]["scratch_mb"]), cfg["hidden"]
+    )
     pidns_fd = _own_pidns(report)
     cfg["report"] = report
     for name in PRELOAD:

@@ -11,9 +11,19 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_FACTOR", "DEFAULT_FLOOR_S", "Limits", "calibrated_time_limit", "wall_cap"]
+__all__ = [
+    "DEFAULT_FACTOR",
+    "DEFAULT_FLOOR_S",
+    "LOAD_FLOOR_S",
+    "Limits",
+    "calibrated_time_limit",
+    "wall_cap",
+]
 
-DEFAULT_FLOOR_S = 0.25
+#: Calibrated limits never go below this many CPU seconds of the sample.
+DEFAULT_FLOOR_S = 0.1
+#: Loading a sample (its module-level code and imports) always gets at least this budget.
+LOAD_FLOOR_S = 1.0
 DEFAULT_FACTOR = 10.0
 
 

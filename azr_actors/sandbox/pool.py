@@ -22,13 +22,19 @@ import resource
 import shutil
 import socket
 import sys
-import time
 from types import TracebackType
 from typing import Any
 
 from . import _confine, _frames
 from .jobs import CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
-from .limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S, Limits, calibrated_time_limit, wall_cap
+from .limits import (
+    DEFAULT_FACTOR,
+    DEFAULT_FLOOR_S,
+    LOAD_FLOOR_S,
+    Limits,
+    calibrated_time_limit,
+    wall_cap,
+)
 
 __all__ = ["ISOLATION_MODES", "SandboxError", "SandboxPool"]
 
@@ -112,7 +118,13 @@ class SandboxPool:
                 reader, writer = await asyncio.open_unix_connection(sock=ours, limit=RESULT_CAP)
                 self._streams.append((reader, writer))
             reports = [await asyncio.wait_for(_read_frame(r), 60) for r, _ in self._streams]
-        except (TimeoutError, _frames.FrameError, OSError, EOFError, asyncio.IncompleteReadError) as exc:
+        except (
+            TimeoutError,
+            _frames.FrameError,
+            OSError,
+            EOFError,
+            asyncio.IncompleteReadError,
+        ) as exc:
             await self._kill_zygote()
             raise SandboxError(f"the sandbox zygote did not start: {exc!r}") from None
         self.isolation_report = reports[0] if isinstance(reports[0], dict) else {}
@@ -148,7 +160,10 @@ class SandboxPool:
         return self
 
     async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.close()
 
@@ -160,7 +175,7 @@ class SandboxPool:
             "kind": "check", "prompt": job.prompt, "completion": job.completion, "test": job.test,
             "entry_point": job.entry_point, "timeout_s": timeout, "seed": job.seed,
         }  # fmt: skip
-        raw = await self._run(payload, wall_cap(timeout) + GRACE_S)
+        raw = await self._run(payload, _budget(timeout, 1))
         status = str(raw.get("status", "error"))
         return CheckResult(
             passed=status == "passed",
@@ -185,10 +200,14 @@ class SandboxPool:
                 "kind": "probe", "code": job.code, "entry_point": job.entry_point, "calls": rest,
                 "timeout_s": timeout, "seed": job.seed,
             }  # fmt: skip
-            raw = await self._run(payload, wall_cap(timeout) * (1 + len(rest)) + GRACE_S)
+            raw = await self._run(payload, _budget(timeout, len(rest)))
             duration += _number(raw.get("duration_ms"))
             got_out, got_err = raw.get("outputs"), raw.get("errors")
-            if not isinstance(got_out, list) or not isinstance(got_err, list) or len(got_out) != len(got_err):
+            if (
+                not isinstance(got_out, list)
+                or not isinstance(got_err, list)
+                or len(got_out) != len(got_err)
+            ):
                 got_out, got_err = [], []
             outputs += [o if isinstance(o, str) else None for o in got_out[: len(rest)]]
             errors += [str(e)[:120] for e in got_err[: len(rest)]]
@@ -202,10 +221,17 @@ class SandboxPool:
         missing = len(job.calls) - len(outputs)
         outputs += [None] * missing
         errors += [status if status != "ok" else "not run"] * missing
-        return ProbeResult(outputs=outputs, errors=errors, status=status, detail=detail, duration_ms=duration)
+        return ProbeResult(
+            outputs=outputs, errors=errors, status=status, detail=detail, duration_ms=duration
+        )
 
     async def calibrate(
-        self, job: CheckJob, *, runs: int = 3, floor_s: float = DEFAULT_FLOOR_S, factor: float = DEFAULT_FACTOR
+        self,
+        job: CheckJob,
+        *,
+        runs: int = 3,
+        floor_s: float = DEFAULT_FLOOR_S,
+        factor: float = DEFAULT_FACTOR,
     ) -> float:
         """Per-task wall limit from a reference solution.
 
@@ -216,9 +242,13 @@ class SandboxPool:
         """
         durations = []
         for _ in range(runs):
-            result = await self.check(CheckJob(job.prompt, job.completion, job.test, job.entry_point, None, job.seed))
+            result = await self.check(
+                CheckJob(job.prompt, job.completion, job.test, job.entry_point, None, job.seed)
+            )
             if not result.passed:
-                raise SandboxError(f"the reference solution does not pass: {result.status} ({result.detail})")
+                raise SandboxError(
+                    f"the reference solution does not pass: {result.status} ({result.detail})"
+                )
             durations.append(result.duration_ms / 1000.0)
         return calibrated_time_limit(max(durations), floor_s=floor_s, factor=factor)
 
@@ -239,14 +269,22 @@ class SandboxPool:
             self._counts["timeouts"] += 1
         return result
 
-    async def _run_in_slot(self, slot: int, payload: dict[str, Any], budget: float) -> dict[str, Any]:
+    async def _run_in_slot(
+        self, slot: int, payload: dict[str, Any], budget: float
+    ) -> dict[str, Any]:
         generation = self._generation
         reader, writer = self._streams[slot]
         try:
             writer.write(_frames.pack(payload))
             await writer.drain()
             result = await asyncio.wait_for(_read_frame(reader), budget)
-        except (TimeoutError, OSError, EOFError, asyncio.IncompleteReadError, _frames.FrameError) as exc:
+        except (
+            TimeoutError,
+            OSError,
+            EOFError,
+            asyncio.IncompleteReadError,
+            _frames.FrameError,
+        ) as exc:
             # The trusted runner hung or died: nothing it says can be trusted now. Restart everything.
             async with self._restart_lock:
                 if generation == self._generation and not self._closed:
@@ -274,6 +312,11 @@ class SandboxPool:
             restarts=self._counts["restarts"],
             peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         )
+
+
+def _budget(limit_s: float, phases: int) -> float:
+    """How long the pool waits for a runner: loading, ``phases`` timed phases, and a grace period."""
+    return wall_cap(max(limit_s, LOAD_FLOOR_S)) + phases * wall_cap(limit_s) + GRACE_S
 
 
 def _number(value: Any) -> float:
