@@ -75,7 +75,7 @@ SCENARIOS = ("full", "early_stopping", "early_stopping_cached")
 
 def prompt_tokens(text: str) -> int:
     """The token count the estimate assumes for a prompt of ``text``."""
-    return int(round(len(text) / CHARS_PER_TOKEN)) + CHAT_OVERHEAD_TOKENS
+    return round(len(text) / CHARS_PER_TOKEN) + CHAT_OVERHEAD_TOKENS
 
 
 @dataclass(frozen=True)

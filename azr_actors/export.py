@@ -81,7 +81,7 @@ def _alerts(state: RunState, thresholds: AlertThresholds | None) -> list[dict[st
 def _latest(state: RunState, metrics: dict[str, Any], thresholds: AlertThresholds | None) -> dict[str, Any]:
     model = _model_under_test(metrics)
     per_model = metrics.get("per_model") or {}
-    empty = {"pass_at_1": None, "pass_at_k": {}, "selected_pass_at_1": {}, "uplift_pp": None, "success_level": None}
+    empty: dict[str, Any] = {"pass_at_1": None, "pass_at_k": {}, "selected_pass_at_1": {}, "uplift_pp": None, "success_level": None}
     head = _headline(state, model, per_model[model]) if model else empty
     out: dict[str, Any] = {
         "run_id": metrics["run_id"],

@@ -10,6 +10,7 @@ found new events, ending once the run has finished.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -32,7 +33,7 @@ def _pct(value: float | None) -> str:
 def _duration(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    minutes, secs = divmod(int(round(seconds)), 60)
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
@@ -127,9 +128,7 @@ async def follow_states(
             if stop is None:
                 await asyncio.sleep(interval_s)
             else:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), interval_s)
-                except TimeoutError:
-                    pass
     finally:
         await store.close()

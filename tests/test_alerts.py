@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
-from azr_actors.alerts import AlertThresholds, AlertWatcher, evaluate, leak_slope
 from azr_actors.eventlog import (
     Alert,
     Event,
@@ -17,6 +15,8 @@ from azr_actors.eventlog import (
     SampleGenerated,
 )
 from azr_actors.replay.projections import RunState, fold
+
+from azr_actors.alerts import AlertThresholds, AlertWatcher, evaluate, leak_slope
 
 T0 = 1_700_000_000.0
 

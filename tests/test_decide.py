@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from azr_actors.eventlog import (
+    Event,
+    HiddenVerdictPosted,
+    ModelInfo,
+    RunStarted,
+    SampleGenerated,
+    SelectionMade,
+)
+from azr_actors.replay.projections import RunState, fold
 
 from azr_actors.decide import decide, decide_run, decision_event
-from azr_actors.eventlog import Event, HiddenVerdictPosted, ModelInfo, RunStarted, SampleGenerated, SelectionMade
-from azr_actors.replay.projections import RunState, fold
 
 BUDGETS = [1, 4, 16]
 

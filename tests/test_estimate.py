@@ -7,6 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from azr_actors.eventlog import Event, ModelInfo, RunStarted, SelectionMade
+from azr_actors.replay.metrics import run_metrics
+from azr_actors.replay.projections import fold
 
 from azr_actors.estimate import (
     CODE_COMPLETION_TOKENS,
@@ -23,13 +26,10 @@ from azr_actors.estimate import (
     render_estimate,
     stop_profile_from_state,
 )
-from azr_actors.eventlog import Event, ModelInfo, RunStarted, SelectionMade
 from azr_actors.providers.pricing import Price, PriceTable
-from azr_actors.replay.metrics import run_metrics
-from azr_actors.replay.projections import fold
 
 sys.path.insert(0, str(Path(__file__).parent))
-from fixtures_log import sample_events  # noqa: E402
+from fixtures_log import sample_events
 
 PRICES = PriceTable({"priced": Price(1.0, 2.0)})
 

@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from azr_actors.eventlog import (
     Alert,
     Event,
@@ -19,11 +18,12 @@ from azr_actors.eventlog import (
     SafetyClassified,
     SampleGenerated,
 )
-from azr_actors.risk import RiskThresholds, assess_harm, assess_operations
 from azr_actors.replay.projections import fold
 
+from azr_actors.risk import RiskThresholds, assess_harm, assess_operations
+
 sys.path.insert(0, str(Path(__file__).parent))
-from fixtures_log import sample_events  # noqa: E402
+from fixtures_log import sample_events
 
 
 def _run() -> RunStarted:
