@@ -19,7 +19,9 @@ either engine.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -98,14 +100,13 @@ class RayEngine:
     _started_ray: bool = False
 
     def __post_init__(self) -> None:
+        if self.address is None:
+            _keep_on_loopback()
         import ray
 
         if ray.is_initialized():
             return
         if self.address is None:
-            # A private one-machine cluster: keep it on loopback (Ray otherwise
-            # advertises the machine's routable address, and a local cluster can hang on it).
-            os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
             cpus = os.cpu_count() or 1
             ray.init(
                 num_cpus=cpus,
@@ -149,6 +150,21 @@ class RayEngine:
         self._started_ray = False
 
 
+def _keep_on_loopback() -> None:
+    """Keep a private one-machine Ray on 127.0.0.1.
+
+    By default Ray advertises the machine's routable address, and a local cluster
+    can hang on it. ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0`` keeps Ray's processes on
+    loopback; Ray reads it once, at import, so a process that imported Ray already
+    gets the same setting on the constant it was read into. An explicit ``=1``
+    from the user is respected.
+    """
+    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+    constants: Any = sys.modules.get("ray._private.ray_constants")
+    if constants is not None and os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] == "0":
+        constants.ENABLE_RAY_CLUSTER = False
+
+
 def make_engine(engine: str, *, address: str | None = None, workers: int | None = None) -> Engine:
     """The engine ``--engine`` names; ``address`` (``--ray-address``) applies to ``ray`` only.
 
@@ -163,9 +179,7 @@ def make_engine(engine: str, *, address: str | None = None, workers: int | None 
         if address is not None:
             raise BadInput("--ray-address needs --engine ray")
         return LocalEngine(workers)
-    try:
-        import ray  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("ray") is None:
         raise BadInput(
             "--engine ray needs the cluster extra: pip install 'azr-actors[cluster]'"
         ) from None
