@@ -215,7 +215,7 @@ def _fallback(metrics: dict[str, Any]) -> Slide:
     steps = [
         ("Network down", f"azr replay --log {log} --duration 40", "replays the recorded run at compressed time: same numbers, no network"),
         ("API failing", f"azr run --model replay:{log} --tasks 5", "re-serves the recorded generations instead of calling the provider"),
-        ("Terminal unusable", "asciinema play demo/demo.cast", "the 30 to 45 second recording from `azr demo`"),
+        ("Terminal unusable", "asciinema play DEMO/demo.cast", f"the 30 to 45 second recording written by azr demo --log {log} --out DEMO"),
         ("Short time slot", "open slides.html (this deck), slide 1", "the headline and the success assessment in one minute"),
         ("Questions on a number", f"azr metrics --log {log} --json", "every figure rebuilt from the log alone"),
     ]

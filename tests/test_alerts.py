@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from azr_actors.eventlog import (
     Alert,
@@ -121,3 +124,13 @@ def test_watcher_raises_each_condition_once_and_skips_logged_ones() -> None:
 def test_thresholds_are_checked_up_front(field: str, value: float, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         AlertThresholds(**{field: value})  # type: ignore[arg-type]
+
+
+def test_operator_folds_import_no_io_or_ui_library() -> None:
+    modules = ["azr_actors.alerts", "azr_actors.risk", "azr_actors.decide", "azr_actors.estimate", "azr_actors.export"]
+    code = (
+        f"import sys\nfor m in {modules!r}: __import__(m)\n"
+        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'aiosqlite', 'matplotlib', 'rich'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == ""
