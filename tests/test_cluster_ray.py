@@ -117,6 +117,39 @@ async def test_the_ray_pool_gives_the_local_pools_verdicts_on_both_nodes(cluster
     assert stats["nodes"] == 2 and stats["lost_slots"] == 0
 
 
+async def test_generators_of_one_provider_share_one_rate_limiter(cluster: Cluster) -> None:
+    from azr_actors.cluster import RayProvider
+    from azr_actors.cluster.provider import shared_limiter
+    from azr_actors.providers.base import CompletionRequest
+    from azr_actors.providers.sim import SimProvider
+
+    rates = {"sim": 500.0}
+    fast = await RayProvider.open("sim:strong?latency_ms=1&style=0", seed=1, rate_per_s=rates)
+    slow = await RayProvider.open("sim:weak?latency_ms=1", seed=1, rate_per_s=rates)
+    requests = [
+        CompletionRequest(prompt=p.prompt, task_id=t, sample_idx=i)
+        for i, (t, p) in enumerate(list(problems().items())[:5])
+    ]
+    limiter = shared_limiter("sim", rates["sim"])  # the one both generators already use
+    try:
+        assert (slow.name, slow.provider, slow.live, slow.simulated) == (
+            "sim-weak",
+            "sim",
+            True,
+            True,
+        )
+        remote = await asyncio.gather(*(g.complete(r) for g in (fast, slow) for r in requests))
+        assert (await limiter.stats.remote())["granted"] == 2 * len(requests)
+    finally:
+        await fast.close()
+        await slow.close()
+        ray.kill(limiter)
+    here = SimProvider("weak?latency_ms=1", seed=1)
+    assert [c.text for c in remote[len(requests) :]] == [
+        (await here.complete(r)).text for r in requests
+    ]
+
+
 @pytest.fixture
 def log_url() -> Iterator[str | None]:
     """A fresh PostgreSQL log for the cluster run, or None (no server: the run uses SQLite)."""
