@@ -33,6 +33,7 @@ Error messages name the log by its URL with any password removed.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import urllib.parse
@@ -87,6 +88,7 @@ class PostgresStore(EventStore):
         self._writer: asyncpg.Connection | None = None
         self._readers: asyncpg.Pool | None = None
         self._listener: asyncpg.Connection | None = None
+        self._write_lock = asyncio.Lock()  # one statement at a time on the writer connection
 
     def __repr__(self) -> str:
         mode = "readonly" if self.readonly else "readwrite"
@@ -243,7 +245,7 @@ class PostgresStore(EventStore):
         rows = [_row(event) for event in events]
         keys = [row[0] for row in rows]
         try:
-            async with writer.transaction():
+            async with self._write_lock, writer.transaction():
                 # The sequencer: this row lock serialises every writer of the log until commit.
                 last = int(
                     await writer.fetchval("SELECT last_seq FROM counter WHERE id = 1 FOR UPDATE")

@@ -51,7 +51,7 @@ def _reachable() -> str | None:
 
 
 _WHY_NOT = _reachable()
-pytestmark = pytest.mark.skipif(_WHY_NOT is not None, reason=_WHY_NOT or "")
+needs_server = pytest.mark.skipif(_WHY_NOT is not None, reason=_WHY_NOT or "")
 
 
 @pytest.fixture
@@ -78,6 +78,7 @@ def fresh(schemas: list[str]) -> str:
     return f"{URL}{'&' if '?' in URL else '?'}schema={name}"
 
 
+@needs_server
 class TestPostgresStoreContract(EventStoreContract):
     @pytest.fixture(autouse=True)
     def _schemas(self, schemas: list[str]) -> None:
@@ -115,6 +116,7 @@ async def test_an_unreachable_server_is_a_one_line_error_without_the_password() 
 
 
 # -- creation, modes, refusal ------------------------------------------------------------------
+@needs_server
 async def test_missing_log_without_create_is_not_found(schemas: list[str]) -> None:
     url = fresh(schemas)
     for store in (PostgresStore(url, create=False), PostgresStore(url, readonly=True)):
@@ -122,6 +124,7 @@ async def test_missing_log_without_create_is_not_found(schemas: list[str]) -> No
             await store.open()
 
 
+@needs_server
 async def test_a_log_persists_across_reopen_and_readonly_refuses_appends(
     schemas: list[str],
 ) -> None:
@@ -146,6 +149,7 @@ async def _sql(*statements: str) -> None:
         await conn.close()
 
 
+@needs_server
 async def test_a_foreign_schema_is_refused_untouched(schemas: list[str]) -> None:
     url = fresh(schemas)
     name = schemas[-1]
@@ -165,6 +169,7 @@ async def test_a_foreign_schema_is_refused_untouched(schemas: list[str]) -> None
         await conn.close()
 
 
+@needs_server
 async def test_a_log_from_a_newer_schema_is_refused(schemas: list[str]) -> None:
     url = fresh(schemas)
     async with PostgresStore(url):
@@ -177,6 +182,7 @@ async def test_a_log_from_a_newer_schema_is_refused(schemas: list[str]) -> None:
 
 
 # -- one sequencer, many writers; notifications; the cursor --------------------------------------
+@needs_server
 async def test_writers_on_separate_connections_share_one_gapless_order(schemas: list[str]) -> None:
     url = fresh(schemas)
     batches, size = 6, 25
@@ -207,6 +213,17 @@ async def test_writers_on_separate_connections_share_one_gapless_order(schemas: 
     assert sorted(run[0] for run in runs) == sorted(f"{t}{b}" for t in "xy" for b in range(batches))
 
 
+@needs_server
+async def test_concurrent_appends_on_one_store_object_are_serialised(schemas: list[str]) -> None:
+    async with PostgresStore(fresh(schemas)) as store:
+        batches = await asyncio.gather(
+            *(store.append([scheduled(b * 10 + i) for i in range(10)]) for b in range(5))
+        )
+        assert sorted(seq for batch in batches for seq in batch) == list(range(1, 51))
+        assert all(batch == list(range(batch[0], batch[0] + 10)) for batch in batches)
+
+
+@needs_server
 async def test_one_notification_per_committed_batch(schemas: list[str]) -> None:
     url = fresh(schemas)
     async with PostgresStore(url) as store:
@@ -231,6 +248,7 @@ async def test_one_notification_per_committed_batch(schemas: list[str]) -> None:
     assert got == ["50", "51"]
 
 
+@needs_server
 async def test_iter_reads_a_cursor_then_catches_up(schemas: list[str]) -> None:
     url = fresh(schemas)
     async with PostgresStore(url) as store:
