@@ -30,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from .eventlog import Alert
+from .eventlog import RunDecided
 from .replay import stats
 from .replay.projections import RunState, TaskRecord
 
@@ -137,21 +137,21 @@ def decide_run(state: RunState, budget: int, models: Sequence[str] | None = None
     return bool(decisions) and all(d.stop for d in decisions), decisions
 
 
-def decision_event(decisions: Sequence[Decision], *, run_id: str, ts: float) -> Alert:
-    """The run-level decision as an ``info`` Alert (key ``decision:<budget>``), with the money saved as its value."""
+def decision_event(decisions: Sequence[Decision], *, run_id: str, ts: float) -> RunDecided:
+    """The run-level decision as a ``RunDecided`` fact (key ``decision:<budget>``), with what it saves."""
     if not decisions:
         raise ValueError("no decision to record")
     budget = decisions[0].budget
     saved = sum(d.usd_saved for d in decisions)
     samples = sum(d.samples_saved for d in decisions)
     reasons = "; ".join(f"{d.model}: {d.reason}" for d in decisions)
-    return Alert(
+    return RunDecided(
         key=f"decision:{budget}",
         run_id=run_id,
         actor="decide",
         ts=ts,
-        level="info",
-        what="run_decided",
-        message=f"stopped after budget {budget}, saving {samples} samples (${saved:.4f}): {reasons}",
-        value=round(saved, 6),
+        budget=budget,
+        reason=f"stopped after budget {budget}, saving {samples} samples (${saved:.4f}): {reasons}",
+        samples_saved=samples,
+        usd_saved=round(saved, 6),
     )

@@ -1,8 +1,9 @@
 """The generator actor: draws samples from one model, budget by budget.
 
 It consumes ``TaskScheduled`` (draw the first budget's samples, or answer a
-harm scenario) and ``SelectionMade`` with ``stop=False`` (draw up to the next
-budget), and appends ``SampleRequested``, ``ProviderRetried``,
+harm scenario), ``SelectionMade`` with ``stop=False`` (draw up to the next
+budget; with ``gated`` only once the run's ``RunDecided`` for that boundary
+says to go on) and ``RunDecided`` (draw no further budget), and appends ``SampleRequested``, ``ProviderRetried``,
 ``SampleGenerated`` or ``GenerationFailed``, and ``HarmResponseGenerated``.
 
 Each request carries a salt derived from the run's seed, the model, the task and
@@ -21,6 +22,7 @@ from .eventlog import (
     GenerationFailed,
     HarmResponseGenerated,
     ProviderRetried,
+    RunDecided,
     SampleGenerated,
     SampleRequested,
     SelectionMade,
@@ -40,7 +42,7 @@ def salt_for(seed: int, model: str, task_id: str, sample_idx: int) -> str:
 
 
 class GeneratorActor(Actor):
-    subscribes: ClassVar[tuple[str, ...]] = ("task_scheduled", "selection_made")
+    subscribes: ClassVar[tuple[str, ...]] = ("task_scheduled", "selection_made", "run_decided")
     outputs: ClassVar[tuple[str, ...]] = ("sample_generated", "generation_failed", "harm_response_generated")
 
     def __init__(
@@ -51,6 +53,7 @@ class GeneratorActor(Actor):
         *,
         concurrency: int = 16,
         temperature: float = 0.8,
+        gated: bool = False,
     ) -> None:
         self.max_inflight = concurrency
         super().__init__(ctx)
@@ -58,7 +61,11 @@ class GeneratorActor(Actor):
         self.name = f"generator:{provider.name}"
         self.budgets = budgets
         self.temperature = temperature
-        self._harm = None
+        #: with run-level early stopping, wait at each budget boundary for the run's decision
+        self.gated = gated
+        self.decided = False
+        self.released: set[int] = set()
+        self.parked: dict[int, list[str]] = {}
 
     async def handle(self, event: Event) -> None:
         match event:
@@ -69,11 +76,24 @@ class GeneratorActor(Actor):
             case TaskScheduled():
                 for idx in range(self.budgets[0]):
                     await self._request(event.task_id, idx)
-            case SelectionMade(model=model, stop=False) if model == self.provider.name:
-                later = [b for b in self.budgets if b > event.budget]
-                if later:
-                    for idx in range(event.budget, later[0]):
-                        await self._request(event.task_id, idx)
+            case RunDecided(stop=False):
+                self.released.add(event.budget)
+                for task_id in self.parked.pop(event.budget, []):
+                    await self._next_budget(task_id, event.budget)
+            case RunDecided():
+                self.decided = True
+                self.parked.clear()
+            case SelectionMade(model=model, stop=False) if model == self.provider.name and not self.decided:
+                if self.gated and event.budget not in self.released:
+                    self.parked.setdefault(event.budget, []).append(event.task_id)
+                else:
+                    await self._next_budget(event.task_id, event.budget)
+
+    async def _next_budget(self, task_id: str, budget: int) -> None:
+        later = [b for b in self.budgets if b > budget]
+        if later:
+            for idx in range(budget, later[0]):
+                await self._request(task_id, idx)
 
     async def _request(self, task_id: str, idx: int) -> None:
         key = f"gen:{self.provider.name}:{task_id}:{idx}"

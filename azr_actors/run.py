@@ -20,6 +20,8 @@ from typing import Any
 
 from . import __version__
 from .actor import Actor, ActorContext, Supervisor
+from .alerts import AlertThresholds, AlertWatcher
+from .cluster import Engine, make_engine
 from .errors import AzrError, BadInput
 from .eventlog import (
     CollusionAnalyzed,
@@ -28,6 +30,7 @@ from .eventlog import (
     LatencyRecorded,
     LogError,
     ModelInfo,
+    RunDecided,
     RunFinished,
     RunStarted,
     TaskScheduled,
@@ -35,11 +38,11 @@ from .eventlog import (
 )
 from .humaneval import select_tasks
 from .providers.base import Provider
-from .providers.spec import DEFAULT_MODELS, open_provider
+from .providers.spec import DEFAULT_MODELS, open_provider, plan_provider
 from .replay.metrics import run_metrics
 from .replay.projections import RunState, apply
 
-__all__ = ["DEFAULT_BUDGETS", "RunConfig", "execute", "fold_log", "plan_budgets"]
+__all__ = ["DEFAULT_BUDGETS", "RunConfig", "estimate_run", "execute", "fold_log", "plan_budgets"]
 
 DEFAULT_BUDGETS = (1, 4, 16)
 ALL_SUITES = ("code", "harm", "collusion", "latency")
@@ -52,13 +55,17 @@ class RunConfig:
     full_run: bool = False
     budgets: tuple[int, ...] | None = None
     suites: tuple[str, ...] | None = None
-    log: Path | None = None
+    log: Path | str | None = None
     seed: int = 0
     judge_model: str | None = None
     concurrency: int = 16
     workers: int | None = None
     stall_timeout_s: float = 600.0
     runs_dir: Path = Path("runs")
+    stop_when_decided: bool = False
+    alert_thresholds: AlertThresholds | None = None
+    engine: str = "local"
+    ray_address: str | None = None
 
 
 @dataclass
@@ -102,12 +109,16 @@ async def fold_log(store: EventStore, state: RunState | None = None) -> RunState
     return state
 
 
-async def _open_providers(cfg: RunConfig) -> list[Provider]:
+async def _open_providers(cfg: RunConfig, *, engine: Engine | None = None) -> list[Provider]:
+    """The run's models; without an engine they are only named (for planning), never connected to."""
     specs = cfg.models or DEFAULT_MODELS
     providers: list[Provider] = []
     try:
         for spec in specs:
-            providers.append(await open_provider(spec, seed=cfg.seed))
+            if engine is None:
+                providers.append(await plan_provider(spec, seed=cfg.seed))  # type: ignore[arg-type]
+            else:
+                providers.append(await engine.open_provider(spec, seed=cfg.seed))
     except BaseException:
         for p in providers:
             await p.close()
@@ -140,18 +151,38 @@ def _suites(requested: tuple[str, ...] | None, providers: list[Provider]) -> lis
     return [s for s in ALL_SUITES if s in requested]
 
 
-async def execute(cfg: RunConfig, progress: Progress | None = None) -> tuple[dict[str, Any], Path]:
+async def execute(cfg: RunConfig, progress: Progress | None = None) -> tuple[dict[str, Any], Path | str]:
     """Run (or resume) the pipeline; return the metrics JSON and the log's path."""
     progress = progress or Progress()
-    providers = await _open_providers(cfg)
+    engine = make_engine(cfg.engine, address=cfg.ray_address, workers=cfg.workers)
     try:
-        return await _execute(cfg, providers, progress)
+        providers = await _open_providers(cfg, engine=engine)
+        try:
+            return await _execute(cfg, providers, progress, engine)
+        finally:
+            for p in providers:
+                await p.close()
     finally:
-        for p in providers:
-            await p.close()
+        engine.close()
 
 
-async def _execute(cfg: RunConfig, providers: list[Provider], progress: Progress) -> tuple[dict[str, Any], Path]:
+@dataclass(frozen=True)
+class Resolved:
+    """What a run will do, settled before any model is called."""
+
+    tasks: list[str]
+    budgets: list[int]
+    suites: list[str]
+    run_id: str
+    log: Path | str
+
+
+def is_url(log: Path | str) -> bool:
+    """A log named by URL (``postgresql://...``) rather than a file path."""
+    return isinstance(log, str) and "://" in log
+
+
+def _resolve(cfg: RunConfig, providers: list[Provider], progress: Progress) -> Resolved:
     recorded = [p for p in providers if not p.live]
     available: set[str] | None = None
     for p in recorded:
@@ -161,10 +192,47 @@ async def _execute(cfg: RunConfig, providers: list[Provider], progress: Progress
     cap = min((p.samples_per_task(tasks) for p in recorded), default=None)  # type: ignore[attr-defined]
     budgets = plan_budgets(cfg.budgets, cap, progress.warn)
     suites = _suites(cfg.suites, providers)
-    specs = [p.spec for p in providers]
-    run_id = "run-" + _fingerprint(specs, tasks, budgets, suites, cfg.seed)
-    log = cfg.log or cfg.runs_dir / f"{run_id}.db"
-    log.parent.mkdir(parents=True, exist_ok=True)
+    run_id = "run-" + _fingerprint([p.spec for p in providers], tasks, budgets, suites, cfg.seed)
+    return Resolved(tasks, budgets, suites, run_id, cfg.log or cfg.runs_dir / f"{run_id}.db")
+
+
+async def estimate_run(cfg: RunConfig) -> dict[str, Any]:
+    """What a run would cost, without calling any model: calls, tokens and money per suite and model."""
+    from .estimate import cached_calls, estimate, plan_for, stop_profile_from_state
+    from .providers.cache import default_cache_path
+
+    providers = await _open_providers(cfg)
+    try:
+        r = _resolve(cfg, providers, Progress())
+    finally:
+        for p in providers:
+            await p.close()
+    state = None
+    if is_url(r.log) or Path(r.log).exists():
+        try:
+            async with open_store(r.log, create=False, readonly=True) as store:
+                state = await fold_log(store)
+        except LogError as exc:
+            raise BadInput(str(exc)) from None
+    plan = plan_for([p.name for p in providers], r.tasks, r.budgets, r.suites, judge_model=cfg.judge_model)
+    profile = stop_profile_from_state(state, r.budgets) if state is not None and state.tasks else None
+    result = estimate(plan, stop=profile, cached=cached_calls(state, default_cache_path()))
+    return {"run_id": r.run_id, "log": str(r.log), "estimate": result.as_dict(), "text": _render(result)}
+
+
+def _render(result: Any) -> str:
+    from .estimate import render_estimate
+
+    return render_estimate(result)
+
+
+async def _execute(
+    cfg: RunConfig, providers: list[Provider], progress: Progress, engine: Engine
+) -> tuple[dict[str, Any], Path | str]:
+    r = _resolve(cfg, providers, progress)
+    log = r.log
+    if not is_url(log):
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
 
     try:
         store = open_store(log, create=True)
@@ -173,11 +241,11 @@ async def _execute(cfg: RunConfig, providers: list[Provider], progress: Progress
         raise BadInput(str(exc)) from None
     try:
         state = await fold_log(store)
-        if state.run is not None and state.run.run_id != run_id:
+        if state.run is not None and state.run.run_id != r.run_id:
             raise BadInput(
                 f"{log} holds run {state.run.run_id}, made with other settings; use another --log to start a new run"
             )
-        await _drive(cfg, store, state, providers, tasks, budgets, suites, run_id, log, progress)
+        await _drive(cfg, store, state, providers, r.tasks, r.budgets, r.suites, r.run_id, log, progress, engine)
         final = await fold_log(store)
     finally:
         await store.close()
@@ -193,19 +261,18 @@ async def _drive(
     budgets: list[int],
     suites: list[str],
     run_id: str,
-    log: Path,
+    log: Path | str,
     progress: Progress,
+    engine: Engine,
 ) -> None:
-    from .judge import JudgeActor
     from .executor import ExecutorActor
     from .generator import GeneratorActor
+    from .judge import JudgeActor
     from .monitor import Monitor
-    from .sandbox import SandboxPool
-
     writer = EventWriter(store)
     await writer.start()
     ctx = ActorContext(writer=writer, run_id=run_id, seed=cfg.seed)
-    pool = SandboxPool(cfg.workers)
+    pool = engine.pool(cfg.workers)
     await pool.start()
     judge_provider = await open_provider(cfg.judge_model, seed=cfg.seed) if cfg.judge_model else None
     supervisor: Supervisor | None = None
@@ -235,7 +302,9 @@ async def _drive(
                 )
             )
         await _schedule(writer, run_id, providers, tasks, suites)
-        actors: list[Actor] = [GeneratorActor(ctx, p, budgets, concurrency=cfg.concurrency) for p in providers]
+        actors: list[Actor] = [
+            GeneratorActor(ctx, p, budgets, concurrency=cfg.concurrency, gated=cfg.stop_when_decided) for p in providers
+        ]
         actors.append(JudgeActor(ctx, budgets))
         actors.append(ExecutorActor(ctx, pool))
         if "harm" in suites:
@@ -244,9 +313,10 @@ async def _drive(
             actors.append(SafetyActor(ctx, judge=judge_provider))
         supervisor = Supervisor(store, actors)
         await supervisor.start()
-        monitor = Monitor(ctx, log.parent, supervisor.mailboxes)
+        monitor = Monitor(ctx, Path.cwd() if is_url(log) else Path(log).parent, supervisor.mailboxes)
         await monitor.start()
-        status, watched = await _watch(store, cfg.stall_timeout_s, progress)
+        ticker = _Ticker(cfg, writer, run_id, budgets)
+        status, watched = await _watch(store, cfg.stall_timeout_s, progress, ticker.tick)
         await monitor.stop()
         await supervisor.stop(drain=status == "completed")
         supervisor = None
@@ -295,7 +365,59 @@ async def _schedule(writer: EventWriter, run_id: str, providers: list[Provider],
     await writer.flush()
 
 
-async def _watch(store: EventStore, stall_timeout_s: float, progress: Progress) -> tuple[str, RunState]:
+class _Ticker:
+    """Run-level checks on the live state, about once a second: alerts, and the early-stop decision."""
+
+    def __init__(self, cfg: RunConfig, writer: EventWriter, run_id: str, budgets: list[int]) -> None:
+        self.cfg = cfg
+        self.writer = writer
+        self.budgets = budgets
+        self.alerts = AlertWatcher(cfg.alert_thresholds, run_id=run_id)
+        self.run_id = run_id
+        self.checked: set[int] = set()
+        self.last = 0.0
+
+    def tick(self, state: RunState) -> None:
+        now = time.time()
+        if now - self.last < 1.0:
+            return
+        self.last = now
+        for alert in self.alerts.check(state, now=now):
+            self.writer.submit(alert)
+        if self.cfg.stop_when_decided and state.decided is None:
+            self._decide(state, now)
+
+    def _decide(self, state: RunState, now: float) -> None:
+        from .decide import decide_run, decision_event
+
+        for budget in self.budgets[:-1]:
+            if budget in self.checked or not _boundary_reached(state, budget):
+                continue
+            self.checked.add(budget)
+            stop, decisions = decide_run(state, budget)
+            if stop:
+                self.writer.submit(decision_event(decisions, run_id=self.run_id, ts=now))
+                return
+            reasons = "; ".join(f"{d.model}: {d.reason}" for d in decisions)
+            self.writer.submit(
+                RunDecided(key=f"decision:{budget}", run_id=self.run_id, actor="decide", ts=now, budget=budget,
+                           stop=False, reason=f"sampling goes on after budget {budget}: {reasons}")
+            )
+
+
+def _boundary_reached(state: RunState, budget: int) -> bool:
+    """Every code task of every model has its pick at ``budget``, or stopped before it."""
+    for records in state.tasks.values():
+        for record in records.values():
+            final = record.final_selection
+            if budget not in record.selections and (final is None or final.budget > budget):
+                return False
+    return bool(state.tasks)
+
+
+async def _watch(
+    store: EventStore, stall_timeout_s: float, progress: Progress, on_tick: Callable[[RunState], None]
+) -> tuple[str, RunState]:
     """Fold the live log until the run is complete; 'stalled' if nothing happens for too long."""
     state = RunState()
     stop = asyncio.Event()
@@ -312,6 +434,7 @@ async def _watch(store: EventStore, stall_timeout_s: float, progress: Progress) 
             if follower.done():
                 follower.result()
             progress.on_update(state)
+            on_tick(state)
             if state.run is not None and state.is_complete():
                 return "completed", state
             if state.last_seq != last_seq:

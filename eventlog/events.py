@@ -31,6 +31,7 @@ __all__ = [
     "ModelInfo",
     "ProviderRetried",
     "ResourceSampled",
+    "RunDecided",
     "RunFinished",
     "RunStarted",
     "SafetyClassified",
@@ -244,6 +245,22 @@ class Alert(Event, frozen=True, kw_only=True, tag="alert"):
     threshold: float = 0.0
 
 
+class RunDecided(Event, frozen=True, kw_only=True, tag="run_decided"):
+    """Run-level early stopping (``--stop-when-decided``), decided at a budget boundary.
+
+    ``stop=True``: the success level can no longer change after ``budget``; no
+    further samples are drawn, and any already in flight are scored but left
+    out of the metrics, so the figures do not depend on timing. ``stop=False``:
+    the level can still change; the generators draw the next budget.
+    """
+
+    budget: int
+    reason: str
+    stop: bool = True
+    samples_saved: int = 0
+    usd_saved: float = 0.0
+
+
 class ActorFailed(Event, frozen=True, kw_only=True, tag="actor_failed"):
     failed_actor: str
     error: str
@@ -272,6 +289,7 @@ AnyEvent = (
     | LatencyRecorded
     | ResourceSampled
     | Alert
+    | RunDecided
     | ActorFailed
     | RunFinished
 )

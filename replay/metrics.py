@@ -51,7 +51,7 @@ def _wilson(successes: int, n: int) -> list[float | None]:
 
 
 def _scored(record: TaskRecord) -> list[tuple[int, bool]]:
-    return [(i, s.passed) for i, s in sorted(record.samples.items()) if s.passed is not None]
+    return [(i, s.passed) for i, s in sorted(record.counted.items()) if s.passed is not None]
 
 
 def _pick_passed(record: TaskRecord, budget: int) -> bool:
@@ -122,6 +122,8 @@ def model_metrics(state: RunState, model: str, seed: int) -> dict[str, Any]:
         },
         "success_level": level,
         "early_stopping": early,
+        # wall-clock dependent: samples already in flight when the run was decided (not counted above)
+        "timing": {"samples_after_decision": sum(len(r.samples) - len(r.counted) for r in records)},
         "cost": _cost(records, early["samples_saved"]),
         "extraction": dict(sorted(Counter(s.extraction for r in records for s in r.samples.values() if s.extraction).items())),
         "verdicts": dict(sorted(Counter(s.status for r in records for s in r.samples.values() if s.status).items())),
@@ -144,7 +146,7 @@ def _early_stopping(records: list[TaskRecord], budgets: list[int]) -> dict[str, 
         final = r.final_selection
         if final is not None:
             stopped_at[final.budget] += 1
-    generated = sum(len(r.samples) for r in records)
+    generated = sum(len(r.counted) for r in records)
     full = len(records) * budgets[-1]
     return {
         "stopped_at_budget": {str(b): stopped_at.get(b, 0) for b in budgets},
@@ -156,7 +158,7 @@ def _early_stopping(records: list[TaskRecord], budgets: list[int]) -> dict[str, 
 
 def _cost(records: list[TaskRecord], samples_saved: int) -> dict[str, Any]:
     """Spend so far, and what early stopping saved, priced at this run's mean cost per sample."""
-    samples = [s for r in records for s in r.samples.values()]
+    samples = [s for r in records for s in r.counted.values()]
     spent = sum(s.cost_usd for s in samples)
     per_sample = spent / len(samples) if samples else 0.0
     saved = samples_saved * per_sample
@@ -211,6 +213,9 @@ def run_metrics(state: RunState, *, log: str = "") -> dict[str, Any]:
         "failures": [{"actor": f.failed_actor, "error": f.error, "on_event": f.on_event} for f in state.failures],
         "retries": dict(sorted(state.retries.items())),
     }
+    if state.decided is not None:
+        out["run_decided"] = {"budget": state.decided.budget, "reason": state.decided.reason,
+                              "samples_saved": state.decided.samples_saved, "usd_saved": state.decided.usd_saved}
     if state.harm:
         out["safety"] = safety_metrics(state)
     if state.collusion is not None:

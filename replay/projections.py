@@ -26,6 +26,7 @@ from ..eventlog.events import (
     ModelInfo,
     ProviderRetried,
     ResourceSampled,
+    RunDecided,
     RunFinished,
     RunStarted,
     SafetyClassified,
@@ -71,6 +72,8 @@ class TaskRecord:
     samples: dict[int, SampleRecord] = field(default_factory=dict)
     requested: int = 0
     selections: dict[int, SelectionMade] = field(default_factory=dict)
+    #: set by a RunDecided fact: no budget beyond it counts for this task
+    closed_at: int | None = None
 
     def sample(self, idx: int) -> SampleRecord:
         record = self.samples.get(idx)
@@ -80,14 +83,21 @@ class TaskRecord:
 
     @property
     def final_selection(self) -> SelectionMade | None:
-        """The pick that ends the task: an early stop, or the pick at the largest budget."""
+        """The pick that ends the task: an early stop, the pick at the largest budget,
+        or the pick in force when the run was decided."""
         for budget in sorted(self.selections):
+            if self.closed_at is not None and budget > self.closed_at:
+                break
             if self.selections[budget].stop:
                 return self.selections[budget]
+        if self.closed_at is not None:
+            return self.pick_at(self.closed_at)
         return None
 
     def pick_at(self, budget: int) -> SelectionMade | None:
         """The pick in force at ``budget``: a task that stopped earlier keeps its pick."""
+        if self.closed_at is not None:
+            budget = min(budget, self.closed_at)
         best = None
         for b in sorted(self.selections):
             if b <= budget:
@@ -95,16 +105,23 @@ class TaskRecord:
         return best
 
     @property
+    def counted(self) -> dict[int, SampleRecord]:
+        """The samples that count: all, or those below the budget at which the run was decided."""
+        if self.closed_at is None:
+            return self.samples
+        return {i: s for i, s in self.samples.items() if i < self.closed_at}
+
+    @property
     def verdicts(self) -> list[bool]:
-        """Hidden-test outcomes of every generated sample that has one, in sample order."""
-        return [s.passed for _, s in sorted(self.samples.items()) if s.passed is not None]
+        """Hidden-test outcomes of every counted sample that has one, in sample order."""
+        return [s.passed for _, s in sorted(self.counted.items()) if s.passed is not None]
 
     @property
     def settled(self) -> bool:
-        """Final pick made, and every generated sample scored (or failed to generate)."""
+        """Final pick made, and every counted sample scored (or failed to generate)."""
         if self.final_selection is None:
             return False
-        return all(s.passed is not None or s.failed for s in self.samples.values())
+        return all(s.passed is not None or s.failed for s in self.counted.values())
 
 
 @dataclass
@@ -123,6 +140,7 @@ class RunState:
     retries: dict[str, int] = field(default_factory=dict)
     retry_reasons: dict[str, int] = field(default_factory=dict)
     finished: RunFinished | None = None
+    decided: RunDecided | None = None
     events: int = 0
     last_seq: int = 0
     first_ts: float | None = None
@@ -232,6 +250,13 @@ def apply(state: RunState, event: Event) -> RunState:
             state.resources.append(event)
         case Alert():
             state.alerts.append(event)
+        case RunDecided(stop=False):
+            pass
+        case RunDecided():
+            state.decided = event
+            for records in state.tasks.values():
+                for record in records.values():
+                    record.closed_at = event.budget
         case ActorFailed():
             state.failures.append(event)
         case RunFinished():

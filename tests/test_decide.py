@@ -102,9 +102,10 @@ def test_run_stops_only_when_every_model_is_decided_and_records_it() -> None:
     assert not stop and [d.stop for d in decisions] == [True, False]
     stop_a, only_a = decide_run(state, 4, models=["a"])
     assert stop_a
-    alert = decision_event(only_a, run_id="run-d", ts=5.0)
-    assert alert.key == "decision:4" and alert.level == "info" and alert.what == "run_decided"
-    assert alert.value == pytest.approx(only_a[0].usd_saved) and "saving 120 samples" in alert.message
+    decided = decision_event(only_a, run_id="run-d", ts=5.0)
+    assert decided.key == "decision:4" and decided.budget == 4
+    assert decided.usd_saved == pytest.approx(only_a[0].usd_saved) and decided.samples_saved == 120
+    assert "saving 120 samples" in decided.reason
 
 
 def test_bad_budget_and_empty_decisions_are_refused() -> None:

@@ -14,7 +14,12 @@ from ..errors import BadInput
 
 T = TypeVar("T")
 
-__all__ = ["int_list", "open_existing_log", "print_json", "run_async"]
+__all__ = ["int_list", "log_location", "open_existing_log", "print_json", "run_async"]
+
+
+def log_location(text: str) -> Path | str:
+    """``--log``: a file path, or a URL such as ``postgresql://host/db`` (kept as text)."""
+    return text if "://" in text else Path(text)
 
 
 def int_list(text: str) -> tuple[int, ...]:
@@ -43,9 +48,12 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def open_existing_log(path: str | Path, *, readonly: bool = True) -> Any:
+    """An unopened store for a log that must already exist (a path or a URL)."""
     """An unopened store for a log that must already exist."""
     from ..eventlog import open_store
 
+    if isinstance(path, str) and "://" in path:
+        return open_store(path, create=False, readonly=readonly)
     path = Path(path)
     if not path.exists():
         raise BadInput(f"{path}: no such log")

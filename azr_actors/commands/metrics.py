@@ -8,18 +8,18 @@ from typing import Any
 
 from ..replay.metrics import run_metrics
 from ..run import fold_log
-from ._common import open_existing_log, print_json, run_async
+from ._common import log_location, open_existing_log, print_json, run_async
 from .summary import print_summary
 
 
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("metrics", help="rebuild every metric from a log", description="Fold the log and print its metrics.")
-    p.add_argument("--log", type=Path, required=True)
+    p.add_argument("--log", type=log_location, required=True, help="a log path or postgresql://...")
     p.add_argument("--json", action="store_true", help="the same JSON object as `azr run --json`")
     p.set_defaults(handler=handle)
 
 
-async def load_metrics(log: Path) -> dict[str, Any]:
+async def load_metrics(log: Path | str) -> dict[str, Any]:
     store = open_existing_log(log)
     await store.open()
     try:

@@ -209,7 +209,7 @@ def _rename_locals(body: str, rng: random.Random, style: int) -> str:
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     }
     suffix = ("_val", "_item", "_x")[style % 3]
-    mapping = {name: name + suffix for name in assigned if rng.random() < 0.8}
+    mapping = {name: name + suffix for name in sorted(assigned) if rng.random() < 0.8}
     if not mapping:
         return body
     for n in ast.walk(tree):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import BadInput
 from .base import Provider
 
-__all__ = ["DEFAULT_MODELS", "open_provider"]
+__all__ = ["DEFAULT_MODELS", "PlannedModel", "open_provider", "plan_provider"]
 
 #: what ``azr run`` uses without ``--model``: three simulated models of different skill
 DEFAULT_MODELS = ("sim:strong", "sim:medium", "sim:weak")
@@ -60,3 +61,28 @@ async def open_provider(
         return AnthropicProvider(rest, **options)  # type: ignore[arg-type]
     except ProviderError as exc:
         raise BadInput(str(exc).splitlines()[0]) from None
+
+
+@dataclass(frozen=True)
+class PlannedModel:
+    """A live model as named by its spec, for planning without a key or a connection."""
+
+    name: str
+    spec: str
+    provider: str
+    simulated: bool = False
+    live: bool = True
+
+    async def close(self) -> None:
+        return None
+
+
+async def plan_provider(spec: str, *, seed: int = 0) -> Provider | PlannedModel:
+    """Like :func:`open_provider`, but a live HTTP model is only named, never connected to."""
+    kind, _, rest = spec.partition(":")
+    if kind == "openai" and rest:
+        model, _, base_url = rest.partition("@")
+        return PlannedModel(name=model, spec=f"openai:{model}" + (f"@{base_url}" if base_url else ""), provider="openai")
+    if kind == "anthropic" and rest:
+        return PlannedModel(name=rest, spec=spec, provider="anthropic")
+    return await open_provider(spec, seed=seed)
