@@ -243,7 +243,10 @@ def _draw_collusion(state: RunState) -> Callable[[Figure], None]:
 
 # -- the report -------------------------------------------------------------------
 def build_report(state: RunState, metrics: dict[str, Any]) -> list[Block]:
-    """The report's blocks, in order (pure: same state, same blocks)."""
+    """The report's blocks, in order (pure: same state, same blocks): run summary, code
+    generation, success assessment, statistical tests, latency, safety, collusion, then the
+    operator sections (cost estimate vs actual, harm risk per category with recommendations,
+    operations, alerts) and actor failures."""
     blocks: list[Block] = [Heading(f"Run report: {metrics['run_id'] or 'empty log'}", 1)]
     if state.simulated:
         sim = ", ".join(m for m, i in state.models.items() if i.simulated)
@@ -326,6 +329,11 @@ def build_report(state: RunState, metrics: dict[str, Any]) -> list[Block]:
                 (5.5, 4.2),
             )
         )
+    # Estimate vs actual cost, harm risk per category, operations and alerts. Imported
+    # here because operator_report builds its blocks from this module's block types.
+    from .operator_report import operator_sections
+
+    blocks += operator_sections(state, metrics)
     if metrics.get("failures"):
         blocks.append(Heading("Actor failures"))
         blocks.append(
@@ -417,13 +425,22 @@ def _code_blocks(state: RunState, metrics: dict[str, Any]) -> list[Block]:
 
 
 # -- rendering --------------------------------------------------------------------
+def _is_item(block: Block | None) -> bool:
+    """A paragraph written as ``- text``: consecutive ones render as one list."""
+    return isinstance(block, Para) and block.text.startswith("- ")
+
+
 def render_markdown(blocks: list[Block]) -> str:
-    """Markdown, with figures as links to their PNG files beside the report."""
+    """Markdown, with figures as links to their PNG files beside the report, and
+    consecutive ``- `` paragraphs as one tight list."""
     out: list[str] = []
-    for block in blocks:
+    for i, block in enumerate(blocks):
         match block:
             case Heading(text, level):
                 out.append(f"{'#' * level} {text}\n")
+            case Para(text) if _is_item(block):
+                following = blocks[i + 1] if i + 1 < len(blocks) else None
+                out.append(text if _is_item(following) else f"{text}\n")
             case Para(text):
                 out.append(f"{text}\n")
             case Table(header, rows):
@@ -448,12 +465,17 @@ def _inline(text: str) -> str:
 
 
 def render_html(blocks: list[Block], images: dict[str, bytes], title: str) -> str:
-    """One self-contained HTML page: every figure embedded as a base64 PNG data URI."""
+    """One self-contained HTML page: every figure embedded as a base64 PNG data URI, and
+    consecutive ``- `` paragraphs as one ``<ul>``."""
     body: list[str] = []
-    for block in blocks:
+    for i, block in enumerate(blocks):
         match block:
             case Heading(text, level):
                 body.append(f"<h{level}>{_inline(text)}</h{level}>")
+            case Para(text) if _is_item(block):
+                opens = "<ul>" if i == 0 or not _is_item(blocks[i - 1]) else ""
+                closes = "</ul>" if i + 1 == len(blocks) or not _is_item(blocks[i + 1]) else ""
+                body.append(f"{opens}<li>{_inline(text[2:])}</li>{closes}")
             case Para(text):
                 css = ' class="simulated"' if text.startswith("**SIMULATED**") else ""
                 body.append(f"<p{css}>{_inline(text)}</p>")

@@ -10,22 +10,41 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from azr_actors.eventlog import ModelInfo, RunStarted
+from azr_actors.eventlog import Alert, Event, ModelInfo, RunStarted
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
-from fixtures_log import make_log, sample_events
+from fixtures_log import RUN_ID, T0, make_log, sample_events
 
 from azr_actors.cli import main
-from azr_actors.reporting import Figure_, Table, build_report
+from azr_actors.operator_report import operator_sections
+from azr_actors.reporting import Figure_, Heading, Table, build_report
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PLOTS = {"pass_at_k.png", "uplift.png", "latency.png", "harm.png", "collusion.png"}
+ALERT = "free disk 400 MB under the 500 MB floor"
+
+
+def _with_alert() -> list[Event]:
+    """The fixture run with one alert raised before it finished."""
+    events = sample_events()
+    alert = Alert(
+        key="alert:disk",
+        run_id=RUN_ID,
+        actor="watcher",
+        ts=T0 + 1,
+        level="warning",
+        what="disk_free_mb",
+        message=ALERT,
+        value=400.0,
+        threshold=500.0,
+    )
+    return [*events[:-1], alert, events[-1]]
 
 
 @pytest.fixture(scope="module")
 def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("report")
-    log = make_log(tmp / "run.db")
+    log = make_log(tmp / "run.db", _with_alert())
     assert main(["report", "--log", str(log), "--out", str(tmp / "out")]) == 0
     return tmp / "out"
 
@@ -76,6 +95,39 @@ def test_a_run_without_simulated_models_says_nothing_of_the_kind() -> None:
     text = " ".join(str(b) for b in blocks if not isinstance(b, Figure_))
     assert "simulated" not in text.lower()
     assert any(isinstance(b, Table) and b.rows and b.rows[0][0] == "alpha" for b in blocks)
+
+
+def test_operator_sections_sit_between_collusion_and_actor_failures() -> None:
+    state = fold(_with_alert())
+    metrics = run_metrics(state)
+    blocks = build_report(state, metrics)
+    operator = operator_sections(state, metrics)
+    headings = [b.text for b in blocks if isinstance(b, Heading)]
+    assert [b.text for b in operator if isinstance(b, Heading)] == [
+        "Cost: estimate vs actual",
+        "Risk assessment",
+        "Operations",
+        "Alerts",
+    ]
+    start = blocks.index(operator[0])
+    assert blocks[start : start + len(operator)] == operator  # included whole, in order
+    assert headings.index("Collusion") < headings.index("Cost: estimate vs actual")
+    assert headings.index("Alerts") < headings.index("Actor failures")
+
+
+def test_markdown_and_html_show_alerts_estimate_risk_and_operations(report_dir: Path) -> None:
+    md = (report_dir / "report.md").read_text(encoding="utf-8")
+    html = (report_dir / "report.html").read_text(encoding="utf-8")
+    for heading in ("Cost: estimate vs actual", "Risk assessment", "Operations", "Alerts"):
+        assert f"## {heading}\n" in md and f"<h2>{heading}</h2>" in html
+    assert f"| warning | disk_free_mb | {ALERT} | 400 | 500 |" in md and ALERT in html
+    # alpha slipped on its one chem prompt: a 100% slip rate is HIGH risk, with a recommendation
+    assert "| chem | HIGH | 1/2 | 50.0% |" in md
+    assert re.search(r"^- chem: .+", md, re.M) and "<ul><li>" in html
+    assert "| rate limits (429) | 1 |" in md and "| actor failures | 1 |" in md
+    # estimate vs actual: the actual calls are the samples the model generated
+    samples = run_metrics(fold(_with_alert()))["per_model"]["alpha"]["cost"]["samples"]
+    assert re.search(rf"^\| alpha \| [\d.]+ \| {samples} \|", md, re.M)
 
 
 def test_report_of_a_missing_log_is_bad_input(tmp_path: Path) -> None:
