@@ -41,8 +41,8 @@ from typing import Any
 
 from azr_actors.replay.stats import mcnemar_exact, selection_vs_random_p_value, wilson_interval
 
-from azr_actors.selection import Candidate, EvidencePlan, plan_evidence, select
 from azr_actors.sandbox.values import encode
+from azr_actors.selection import Candidate, EvidencePlan, plan_evidence, select
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "humaneval-samples"
 CACHE = Path(tempfile.gettempdir()) / "azr-bench-judge-cache"
