@@ -21,7 +21,7 @@ from ..extraction import extract
 from ..humaneval import problems
 from ..providers.samples import read_sample_rows
 from ..replay import stats
-from ..sandbox import CheckJob, SandboxPool
+from ..sandbox import CheckJob
 from ._common import int_list, print_json, run_async
 
 
@@ -35,6 +35,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--extract", action="store_true", help="extract code from chat/markdown text before running")
     p.add_argument("--workers", type=int, help="sandbox workers (default: one per CPU)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--engine", choices=["local", "ray"], default="local", help="where the sandboxes run")
+    p.add_argument("--ray-address", metavar="HOST:PORT", help="join this Ray cluster (default: a private local Ray)")
     p.add_argument("--json", action="store_true", help="print {samples, tasks, pass_at_k} as JSON on stdout")
     p.set_defaults(handler=handle)
 
@@ -69,8 +71,6 @@ def handle(args: argparse.Namespace) -> int:
 
 
 async def _score(rows: list[tuple[str, str]], args: argparse.Namespace) -> list[dict[str, Any]]:
-    from rich.progress import Progress
-
     counters: dict[str, int] = defaultdict(int)
     jobs = []
     for task_id, text in rows:
@@ -82,7 +82,20 @@ async def _score(rows: list[tuple[str, str]], args: argparse.Namespace) -> list[
         jobs.append((task_id, idx, text, code, extracted.method if extracted else "as_is",
                      CheckJob(p.prompt, code, p.test, p.entry_point, seed=sample_seed(args.seed, "eval", task_id, idx))))
     results: list[dict[str, Any] | None] = [None] * len(jobs)
-    async with SandboxPool(args.workers) as pool:
+    from ..cluster import make_engine
+
+    engine = make_engine(args.engine, address=args.ray_address, workers=args.workers)
+    try:
+        await _score_on(engine.pool(args.workers), jobs, results, args)
+    finally:
+        engine.close()
+    return [r for r in results if r is not None]
+
+
+async def _score_on(pool: Any, jobs: list[Any], results: list[dict[str, Any] | None], args: argparse.Namespace) -> None:
+    from rich.progress import Progress
+
+    async with pool:
         recorder = await _Recorder.open(args.log, args.samples, pool.isolation_report, args.seed)
         with Progress(console=_stderr_console(), transient=True, disable=not sys.stderr.isatty()) as progress:
             bar = progress.add_task("scoring", total=len(jobs))
@@ -104,7 +117,6 @@ async def _score(rows: list[tuple[str, str]], args: argparse.Namespace) -> list[
             await asyncio.gather(*(bounded(i) for i in range(len(jobs))))
         if recorder:
             await recorder.close()
-    return [r for r in results if r is not None]
 
 
 def _stderr_console() -> Any:
