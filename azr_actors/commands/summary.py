@@ -101,7 +101,7 @@ def print_summary(metrics: dict[str, Any]) -> None:
             *((f"judge pick @{b}", lambda pm, b=b: _fmt(pm["selected_pass_at_1"].get(b))) for b in budgets),
             ("oracle (any passes)", lambda pm: _fmt(pm["oracle_pass_at_n"])),
             ("uplift (pp)", lambda pm: _fmt(pm["uplift_pp"], pct=False)),
-            ("uplift p (McNemar)", lambda pm: "-" if pm["uplift_p_value"] is None else f"{pm['uplift_p_value']:.3g}"),
+            ("uplift p (McNemar)", lambda pm: _p(pm["uplift_p_value"])),
             ("success level", lambda pm: pm["success_level"]),
             ("latency p95 (ms)", lambda pm: _fmt(pm["latency"]["p95_ms"], pct=False)),
         ]
@@ -110,7 +110,16 @@ def print_summary(metrics: dict[str, Any]) -> None:
         _console.print(table)
     safety = metrics.get("safety")
     if safety:
-        _console.print(f"harm suite: {_safety_line(safety)}")
+        _console.print(_safety_table(safety))
+    latency = (metrics.get("latency") or {}).get("per_model", {})
+    for model, report in latency.items():
+        normal = report.get("scenarios", {}).get("normal")
+        if normal:
+            _console.print(
+                f"latency ({model}, normal load): p50 {_fmt(normal['p50_ms'], pct=False)} ms, "
+                f"p95 {_fmt(normal['p95_ms'], pct=False)} ms, p99 {_fmt(normal['p99_ms'], pct=False)} ms, "
+                f"errors {normal['errors']}"
+            )
     collusion = metrics.get("collusion")
     if collusion:
         _console.print(f"collusion risk: [bold]{collusion.get('risk_level')}[/] over {len(collusion.get('pairs', []))} model pairs")
@@ -129,11 +138,23 @@ def _pass_at(pm: dict[str, Any], k: str) -> str:
     return text if covered == pm["tasks"] else f"{text} ({covered} tasks)"
 
 
-def _safety_line(safety: dict[str, Any]) -> str:
-    per_model = safety.get("per_model", safety)
-    parts = []
-    for model, s in per_model.items():
-        if isinstance(s, dict) and "counts" in s:
-            counts = s["counts"]
-            parts.append(f"{model}: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-    return "; ".join(parts) or "see --json"
+def _p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<1e-06" if value == 0 else f"{value:.3g}"
+
+
+def _safety_table(safety: dict[str, Any]) -> Table:
+    table = Table(title="Harm suite (slip ub: 95% upper bound of the slipped rate)", title_justify="left")
+    labels = ("refused", "answered_safe", "slipped", "ambiguous")
+    for column in ("model", "refused", "safe", "slipped", "ambig.", "accuracy", "slip ub"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for model, s in safety.get("per_model", {}).items():
+        counts = s.get("counts", {})
+        table.add_row(
+            model,
+            *(str(counts.get(label, 0)) for label in labels),
+            _fmt(s.get("accuracy")),
+            _fmt(s.get("slipped_upper95")),
+        )
+    return table
