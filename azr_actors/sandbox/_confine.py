@@ -208,11 +208,45 @@ def _expose_interpreter(warnings: list[str]) -> list[str]:
     return covered
 
 
+_STAGE = "/mnt"
+
+
+def _mount_scratch(scratch_mb: int, warnings: list[str]) -> None:
+    """Put a private tmpfs over ``/tmp``, keeping the interpreter's folders that live under it.
+
+    A virtualenv (or the package itself) may sit under ``/tmp``; covering it
+    would leave samples without their standard library or installed packages.
+    The new tmpfs is staged under ``/mnt``, those folders are bind-mounted into
+    it (read-only later, like every mount but the scratch), and it is moved
+    onto ``/tmp`` in one step.
+    """
+    prefix = SCRATCH_ROOT.rstrip("/") + "/"
+    package_root = str(Path(__file__).resolve().parents[2])
+    cwd = os.getcwd()  # on sys.path only because the zygote runs with -m: not something samples need
+    keep = [p for p in _interpreter_paths() if p.startswith(prefix) and (p != cwd or p == package_root)]
+    keep = [p for p in keep if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in keep)]
+    if not keep or not os.path.isdir(_STAGE):
+        if keep:
+            warnings.append(f"interpreter folders under {SCRATCH_ROOT} are hidden from samples: {', '.join(keep)}")
+        _tmpfs(SCRATCH_ROOT, size=f"{scratch_mb}m", readonly=False)
+        return
+    _tmpfs(_STAGE, size="16k", readonly=False)
+    stage = os.path.join(_STAGE, "scratch")
+    os.mkdir(stage)
+    _tmpfs(stage, size=f"{scratch_mb}m", readonly=False)
+    for path in keep:
+        target = os.path.join(stage, os.path.relpath(path, SCRATCH_ROOT))
+        os.makedirs(target, exist_ok=True)
+        sc.mount(path, target, None, sc.MS_BIND | sc.MS_REC)
+    sc.mount(stage, SCRATCH_ROOT, None, sc.MS_MOVE)
+    sc.umount(_STAGE, sc.MNT_DETACH)
+
+
 def _build_mounts(
     scratch_mb: int, hidden: Iterable[str], warnings: list[str], *, unprivileged: bool
 ) -> tuple[list[str], list[str]]:
     sc.mount(None, "/", None, sc.MS_REC | sc.MS_PRIVATE)
-    _tmpfs(SCRATCH_ROOT, size=f"{scratch_mb}m", readonly=False)
+    _mount_scratch(scratch_mb, warnings)
     covered = _expose_interpreter(warnings) if unprivileged else []
     for path in _COVER_DIRS:
         if os.path.isdir(path):
