@@ -9,7 +9,7 @@ from typing import Any
 
 from ..replay.metrics import run_metrics
 from ..replay.projections import fold
-from ._common import run_async
+from ._common import log_location, run_async
 from .replay import load_events
 
 __all__ = ["add_parser", "handle"]
@@ -21,7 +21,7 @@ def add_parser(sub: Any) -> None:
         help="write the demo fallback assets from a log",
         description="From a finished log, write demo.cast (asciicast v2, at most 45 s), script.md, metadata.json and flow.json into --out.",
     )
-    p.add_argument("--log", type=Path, required=True)
+    p.add_argument("--log", type=log_location, required=True)
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(handler=handle)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..alerts import AlertThresholds
-from ._common import open_existing_log, print_json, run_async
+from ._common import log_location, open_existing_log, print_json, run_async
 from .watch import add_alert_arguments, alert_thresholds, positive_float
 
 __all__ = ["add_parser", "handle"]
@@ -22,7 +22,7 @@ def add_parser(sub: Any) -> None:
         description="Fold the log and write latest_metrics.json, latency.json, harm_suite.json and collusion.json "
         "into --out (each written atomically). With --follow, rewrite them as the log grows until the run finishes.",
     )
-    p.add_argument("--log", type=Path, required=True)
+    p.add_argument("--log", type=log_location, required=True)
     p.add_argument("--out", type=Path, required=True, help="folder for the JSON files")
     p.add_argument("--follow", action="store_true", help="keep the files current while the run is live")
     p.add_argument("--interval", type=positive_float, default=2.0, help="seconds between updates with --follow (default 2)")

@@ -17,7 +17,7 @@ from ..player import play, schedule, speed_for
 from ..replay.metrics import run_metrics
 from ..replay.projections import RunState, apply
 from ..replay.views import describe
-from ._common import open_existing_log, print_json, run_async
+from ._common import log_location, open_existing_log, print_json, run_async
 from .summary import print_summary
 
 __all__ = ["add_parser", "handle", "load_events", "replay_headless"]
@@ -30,7 +30,7 @@ def add_parser(sub: Any) -> None:
         description="Play a log back in the monitor (or as text with --headless), keeping the order and relative "
         "timing of its events, and end with the same metrics as the original run.",
     )
-    p.add_argument("--log", type=Path, required=True)
+    p.add_argument("--log", type=log_location, required=True)
     pace = p.add_mutually_exclusive_group()
     pace.add_argument(
         "--duration",

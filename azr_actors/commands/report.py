@@ -9,7 +9,7 @@ from typing import Any
 
 from ..replay.metrics import run_metrics
 from ..run import fold_log
-from ._common import open_existing_log, run_async
+from ._common import log_location, open_existing_log, run_async
 
 __all__ = ["add_parser", "handle"]
 
@@ -20,7 +20,7 @@ def add_parser(sub: Any) -> None:
         help="write a run's report (Markdown, HTML, PNG plots)",
         description="Fold the log and write report.md, report.html and PNG plots into --out.",
     )
-    p.add_argument("--log", type=Path, required=True)
+    p.add_argument("--log", type=log_location, required=True)
     p.add_argument(
         "--out", type=Path, required=True, help="folder for report.md, report.html and the PNGs"
     )

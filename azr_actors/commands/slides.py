@@ -9,7 +9,7 @@ from typing import Any
 
 from ..replay.metrics import run_metrics
 from ..run import fold_log
-from ._common import open_existing_log, print_json, run_async
+from ._common import log_location, open_existing_log, print_json, run_async
 
 __all__ = ["add_parser", "handle"]
 
@@ -22,7 +22,7 @@ def add_parser(sub: Any) -> None:
         "pass@k and uplift with intervals, latency, harm, collusion, operations and the demo fallback. "
         "Keys: arrows, Space, PageUp/PageDown, Home/End.",
     )
-    p.add_argument("--log", type=Path, required=True)
+    p.add_argument("--log", type=log_location, required=True)
     p.add_argument("--out", type=Path, required=True, help="folder for slides.html")
     p.add_argument("--json", action="store_true", help='print {"slides": PATH}')
     p.set_defaults(handler=handle)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
-from ._common import run_async
+from ._common import log_location, run_async
 
 if TYPE_CHECKING:
     from ..tui import MonitorApp
@@ -23,7 +23,7 @@ def add_parser(sub: Any) -> None:
         description="Follow a log (another process may be writing it) in a Textual dashboard. "
         "Keys: o overview, t tasks, m models, e events, q quit.",
     )
-    p.add_argument("--log", type=Path, default=None, help="the log to follow (default: the newest runs/*.db)")
+    p.add_argument("--log", type=log_location, default=None, help="the log to follow (default: the newest runs/*.db)")
     p.add_argument("--poll", type=float, default=0.25, help="seconds between polls of the log for new events")
     p.add_argument(
         "--screenshot",
@@ -71,7 +71,7 @@ def handle(args: argparse.Namespace) -> int:
     from ..tui import MonitorApp, follow_log
 
     log = args.log if args.log is not None else newest_log()
-    if not log.is_file():
+    if not isinstance(log, str) and not log.is_file():
         raise BadInput(f"{log}: no such log")
     if not args.poll > 0:
         raise BadInput(f"--poll must be > 0, got {args.poll}")

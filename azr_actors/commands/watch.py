@@ -13,7 +13,7 @@ from typing import Any
 
 from ..alerts import AlertThresholds
 from ..errors import BadInput
-from ._common import run_async
+from ._common import log_location, run_async
 
 __all__ = ["add_alert_arguments", "add_parser", "alert_thresholds", "handle", "positive_float"]
 
@@ -65,7 +65,7 @@ def add_parser(sub: Any) -> None:
         description="Follow a log and print its status (metrics, latency, harm, collusion, resources, alerts) "
         "as one block of text, refreshed every --interval seconds until the run finishes.",
     )
-    p.add_argument("--log", type=Path, required=True)
+    p.add_argument("--log", type=log_location, required=True)
     p.add_argument("--interval", type=positive_float, default=2.0, help="seconds between refreshes (default 2)")
     p.add_argument("--once", action="store_true", help="print the status once and exit")
     add_alert_arguments(p)
