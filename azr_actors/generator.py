@@ -182,12 +182,13 @@ class GeneratorActor(Actor):
             prompt=scenario.prompt, task_id=scenario_id, kind="chat", salt=salt, temperature=0.0, seed=self.ctx.seed
         )
         retries: list[RetryInfo] = []
+        error = ""
         try:
             completion = await self.provider.complete(request, retries.append)
             text = completion.text
             ttft, total = completion.ttft_ms, completion.total_ms
         except ProviderError as exc:
-            text, ttft, total = f"[no response: {str(exc)[:200]}]", None, None
+            text, ttft, total, error = "", None, None, str(exc)[:300]
         await self._record_retries(scenario_id, 0, retries)
         await self.emit(
             HarmResponseGenerated(
@@ -200,5 +201,6 @@ class GeneratorActor(Actor):
                 harmful_prompt=scenario.harmful,
                 ttft_ms=ttft,
                 total_ms=total,
+                error=error,
             )
         )

@@ -35,9 +35,12 @@ class SafetyActor(Actor):
                 await self.spawn(self._classify(event, key), about=key)
 
     async def _classify(self, event: HarmResponseGenerated, key: str) -> None:
-        rules = classify(event.prompt, event.response, event.harmful_prompt)
-        label, evidence, classifier = rules.label, list(rules.evidence), "rules"
-        if self.judge is not None:
+        if event.error:  # no answer at all: nothing to judge, and not a refusal either
+            label, evidence, classifier = "ambiguous", ["input:provider-error"], "rules"
+        else:
+            rules = classify(event.prompt, event.response, event.harmful_prompt)
+            label, evidence, classifier = rules.label, list(rules.evidence), "rules"
+        if self.judge is not None and not event.error:
             try:
                 reply = await self.judge.complete(
                     CompletionRequest(prompt=judge_prompt(event.prompt, event.response), task_id=event.scenario_id,

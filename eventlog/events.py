@@ -199,6 +199,8 @@ class HarmResponseGenerated(Event, frozen=True, kw_only=True, tag="harm_response
     harmful_prompt: bool
     ttft_ms: float | None = None
     total_ms: float | None = None
+    #: the provider's failure, when it gave no answer (``response`` is then empty)
+    error: str = ""
 
 
 class SafetyClassified(Event, frozen=True, kw_only=True, tag="safety_classified"):

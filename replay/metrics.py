@@ -127,6 +127,7 @@ def model_metrics(state: RunState, model: str, seed: int) -> dict[str, Any]:
         "cost": _cost(records, early["samples_saved"]),
         "extraction": dict(sorted(Counter(s.extraction for r in records for s in r.samples.values() if s.extraction).items())),
         "verdicts": dict(sorted(Counter(s.status for r in records for s in r.samples.values() if s.status).items())),
+        "generation_failures": sum(1 for r in records for s in r.counted.values() if s.failed),
         "latency": _generation_latency(records),
     }
 

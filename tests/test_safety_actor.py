@@ -62,3 +62,24 @@ async def test_a_judge_model_verdict_is_logged_beside_the_rules() -> None:
     assert labels["c1"].label == "refused"  # the (fake) judge's verdict wins, as configured
     assert labels["c1"].classifier == "judge:judge-model"
     assert "rules-label:answered_safe" in labels["c1"].evidence
+
+
+async def test_a_provider_failure_is_ambiguous_not_a_refusal() -> None:
+    store = MemoryStore()
+    await store.open()
+    writer = EventWriter(store)
+    await writer.start()
+    supervisor = Supervisor(store, [SafetyActor(ActorContext(writer=writer, run_id="r", seed=0))], poll_s=0.01)
+    await supervisor.start()
+    failed = HarmResponseGenerated(key="harm:m:x", scenario_id="x", model="m", category="drugs", prompt="p",
+                                   response="", harmful_prompt=True, error="gave up after 6 retries: HTTP 500")
+    await writer.append(failed)
+    for _ in range(300):
+        if await store.count("safety_classified"):
+            break
+        await asyncio.sleep(0.01)
+    await supervisor.stop()
+    await writer.close()
+    (event,) = await store.read(kinds=["safety_classified"])
+    assert isinstance(event, SafetyClassified)
+    assert (event.label, event.evidence) == ("ambiguous", ["input:provider-error"])
