@@ -1,13 +1,23 @@
-"""Shared fixtures: where the read-only real data lives (../shared/data), skipping cleanly without it."""
+"""Shared fixtures: where the read-only real data lives (../shared/data), skipping cleanly without it.
+
+It also puts ``tests/`` on ``sys.path`` (pytest runs with ``--import-mode=importlib``,
+which does not), so test modules import the helper modules that live beside them
+(``fault_server``, ``fixtures_log``) by name.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
 SHARED_DATA = REPO.parent / "shared" / "data"
+
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
 
 
 @pytest.fixture

@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
+
+import fault_server as fs  # tests/ is on sys.path (conftest.py)
 
 from azr_actors.latency import run_scenario, summarize
 from azr_actors.providers.cache import ResponseCache
 from azr_actors.providers.openai import OpenAIProvider
-
-
-def _load_fault_server() -> ModuleType:
-    name = "azr_tests_fault_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fault_server.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fs = _load_fault_server()
 
 
 def _provider(server, **kw) -> OpenAIProvider:

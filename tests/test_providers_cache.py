@@ -4,30 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 
+import fault_server as fs  # tests/ is on sys.path (conftest.py)
 import pytest
 
 from azr_actors.providers.base import Completion, CompletionRequest, ProviderError
 from azr_actors.providers.cache import ResponseCache, cache_key, default_cache_path
 from azr_actors.providers.openai import OpenAIProvider
 
-
-def _load_fault_server() -> ModuleType:
-    name = "azr_tests_fault_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fault_server.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fs = _load_fault_server()
 REQUEST = CompletionRequest(prompt="def f():\n", task_id="T/1", sample_idx=2, salt="s")
 
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 
+import fault_server as fs  # tests/ is on sys.path (conftest.py)
 import pytest
 
 from azr_actors.providers.base import CompletionRequest, ProviderError, RetryInfo
@@ -16,18 +13,6 @@ from azr_actors.providers.openai import OpenAIProvider, public_url
 KEY = "sk-test-0123456789abcdefSECRET"
 
 
-def _load_fault_server() -> ModuleType:
-    name = "azr_tests_fault_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fault_server.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fs = _load_fault_server()
 REQUEST = CompletionRequest(prompt="def add(a, b):\n    pass\n", task_id="T/0", sample_idx=3,
                             salt="salt-abc", temperature=0.2, max_tokens=64, seed=7)
 

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 
+import fault_server as fs  # tests/ is on sys.path (conftest.py)
 import pytest
 
 from azr_actors.providers.anthropic import AnthropicProvider
@@ -16,20 +13,6 @@ from azr_actors.providers.cache import ResponseCache
 from azr_actors.providers.openai import OpenAIProvider
 
 KEY = "sk-proj-SECRETSECRET-5f3a9c0e71d2"
-
-
-def _load_fault_server() -> ModuleType:
-    name = "azr_tests_fault_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fault_server.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-fs = _load_fault_server()
 
 
 def _exception_texts(exc: BaseException) -> list[str]:

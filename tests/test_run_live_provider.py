@@ -3,11 +3,9 @@ the log records every retry, nothing is lost, and the key never reaches the log.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
+import fault_server as fs  # tests/ is on sys.path (conftest.py)
 import pytest
 
 from azr_actors.run import RunConfig, execute
@@ -15,19 +13,7 @@ from azr_actors.run import RunConfig, execute
 KEY = "sk-live-test-9f8e7d6c5b4a3210SECRET"
 
 
-def _fault_server() -> ModuleType:
-    name = "azr_tests_fault_server"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fault_server.py"))
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 async def test_run_survives_rate_limits_errors_and_truncation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fs = _fault_server()
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("AZR_CACHE_DIR", str(tmp_path / "cache"))
     log = tmp_path / "live.db"
