@@ -67,6 +67,9 @@ class LiveProgress:
             if not code:
                 settled = harm
             detail = (f"samples {generated} scored {scored}" if code else "harm scenarios") + (f" harm {harm}" if harm and code else "")
+            retries = state.retries.get(model, 0)
+            if retries:
+                detail += f" retries {retries}"
             if self.enabled:
                 bar = self._bars.get(model)
                 if bar is None:
