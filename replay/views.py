@@ -193,6 +193,7 @@ class HealthView:
     last_failures: tuple[str, ...]
     retries: dict[str, int]
     alerts: int
+    last_alerts: tuple[str, ...] = ()
 
 
 def health_view(state: RunState, last: int = 3) -> HealthView:
@@ -209,6 +210,7 @@ def health_view(state: RunState, last: int = 3) -> HealthView:
         failures,
         dict(sorted(state.retries.items())),
         len(state.alerts),
+        tuple(f"{a.level}: {a.message}" for a in state.alerts[-last:]),
     )
 
 

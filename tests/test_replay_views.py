@@ -107,3 +107,15 @@ def test_views_and_player_import_no_io_or_ui_library() -> None:
 def test_tasks_are_listed_in_natural_order() -> None:
     ids = ["HumanEval/10", "HumanEval/2", "HumanEval/1", "Other/0"]
     assert sorted(ids, key=views.natural_key) == ["HumanEval/1", "HumanEval/2", "HumanEval/10", "Other/0"]
+
+
+def test_health_shows_the_latest_alerts() -> None:
+    from azr_actors.eventlog import Alert
+    from azr_actors.replay.projections import RunState, apply
+
+    state = RunState()
+    for i in range(4):
+        apply(state, Alert(key=f"alert:{i}", level="warning", what="disk_low", message=f"disk low #{i}"))
+    health = views.health_view(state)
+    assert health.alerts == 4
+    assert health.last_alerts == ("warning: disk low #1", "warning: disk low #2", "warning: disk low #3")

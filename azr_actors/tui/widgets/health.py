@@ -1,4 +1,4 @@
-"""Actor health: mailbox depths (now / peak), failures and retries."""
+"""Actor health: mailbox depths (now / peak), failures, retries and the latest alerts."""
 
 from __future__ import annotations
 
@@ -29,4 +29,6 @@ class HealthPanel(Panel):
         text.append(f"  retries {retries}  alerts {view.alerts}")
         for line in view.last_failures:
             text.append(f"\n{line[:60]}", style="red")
+        for line in view.last_alerts:
+            text.append(f"\n{line[:60]}", style="bold yellow")
         self.update(text)
