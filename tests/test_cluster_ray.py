@@ -20,8 +20,6 @@ import pytest
 ray = pytest.importorskip("ray", reason="ray (the cluster extra) is not installed")
 from ray.cluster_utils import Cluster  # noqa: E402
 
-from azr_actors import run as run_module  # noqa: E402
-from azr_actors import sandbox  # noqa: E402
 from azr_actors.cluster import RaySandboxPool, make_engine  # noqa: E402
 from azr_actors.humaneval import problems  # noqa: E402
 from azr_actors.run import RunConfig, execute  # noqa: E402
@@ -176,34 +174,25 @@ def log_url() -> Iterator[str | None]:
     asyncio.run(sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
 
 
-def _on_the_engine(monkeypatch: pytest.MonkeyPatch, engine: Any, log_url: str | None) -> list[Any]:
-    """Make ``execute`` use ``engine`` for its pool and providers, and ``log_url`` as its log.
+def _record_pools(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Collect the pools the Ray engine hands out (behaviour unchanged), to read their statistics."""
+    from azr_actors.cluster import RayEngine
 
-    Stands in for the ``--engine``/``--log postgresql://`` wiring of ``azr run``. Returns
-    the list that collects the pools the run starts.
-    """
     pools: list[Any] = []
+    original = RayEngine.pool
 
-    def make_pool(workers: int | None = None, **kwargs: Any) -> Any:
-        pools.append(engine.pool(workers, **kwargs))
+    def pool(self: Any, workers: int | None = None, **kwargs: Any) -> Any:
+        pools.append(original(self, workers, **kwargs))
         return pools[-1]
 
-    async def open_provider(spec: str, *, seed: int = 0, **_: Any) -> Any:
-        return await engine.open_provider(spec, seed=seed)
-
-    monkeypatch.setattr(sandbox, "SandboxPool", make_pool, raising=False)
-    monkeypatch.setattr(run_module, "open_provider", open_provider)
-    if log_url is not None:
-        from azr_actors.eventlog.postgres import PostgresStore
-
-        monkeypatch.setattr(run_module, "open_store", lambda _path, create: PostgresStore(log_url))
+    monkeypatch.setattr(RayEngine, "pool", pool)
     return pools
 
 
-# style=0: sim:strong's default style renames locals in set order, which depends on each
-# process's PYTHONHASHSEED, so its text differs between the driver and a Ray worker.
+# sim:strong runs as a Ray actor in another process: its answers must not depend on the
+# process (e.g. on PYTHONHASHSEED), or the cluster run would differ from the local one.
 CONFIG = {
-    "models": ("sim:strong?style=0", "sim:weak"),
+    "models": ("sim:strong", "sim:weak"),
     "tasks": "6",
     "budgets": (1, 3),
     "suites": ("code",),
@@ -215,9 +204,9 @@ async def test_a_cluster_run_gives_exactly_the_local_runs_metrics(
     cluster: Cluster, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_url: str | None
 ) -> None:
     local, _ = await execute(RunConfig(**CONFIG, log=tmp_path / "local.db", workers=2))  # type: ignore[arg-type]
-    engine = make_engine("ray", address=None, workers=None)
-    pools = _on_the_engine(monkeypatch, engine, log_url)
-    remote, _ = await execute(RunConfig(**CONFIG, log=tmp_path / "ray.db"))  # type: ignore[arg-type]
+    pools = _record_pools(monkeypatch)
+    remote_log = log_url if log_url is not None else tmp_path / "ray.db"
+    remote, _ = await execute(RunConfig(**CONFIG, log=remote_log, engine="ray"))  # type: ignore[arg-type]
     assert local["status"] == remote["status"] == "completed"
     assert results_only(remote) == results_only(local)
     assert [p.cluster_stats()["nodes"] for p in pools] == [2]
@@ -229,8 +218,7 @@ async def test_killing_a_worker_node_mid_run_gives_the_same_metrics(
     local, _ = await execute(RunConfig(**CONFIG, log=tmp_path / "local.db", workers=2))  # type: ignore[arg-type]
     doomed = cluster.add_node(num_cpus=1, resources={"azr_executor": 1})
     cluster.wait_for_nodes()
-    engine = make_engine("ray", address=None, workers=None)
-    pools = _on_the_engine(monkeypatch, engine, None)
+    pools = _record_pools(monkeypatch)
     killed = asyncio.Event()
 
     async def kill_when_busy() -> None:
@@ -241,7 +229,7 @@ async def test_killing_a_worker_node_mid_run_gives_the_same_metrics(
 
     killer = asyncio.create_task(kill_when_busy())
     try:
-        remote, _ = await execute(RunConfig(**CONFIG, log=tmp_path / "ray.db"))  # type: ignore[arg-type]
+        remote, _ = await execute(RunConfig(**CONFIG, log=tmp_path / "ray.db", engine="ray"))  # type: ignore[arg-type]
     finally:
         killer.cancel()
     assert killed.is_set()
