@@ -14,7 +14,6 @@ second rather than the flat default.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from typing import ClassVar
 
 from .actor import Actor, ActorContext
@@ -27,14 +26,14 @@ from .eventlog import (
 )
 from .humaneval import Problem, problems
 from .sandbox import CheckJob, ProbeJob, SandboxPool
+from .seeding import derive_int
 
 __all__ = ["ExecutorActor", "sample_seed"]
 
 
 def sample_seed(run_seed: int, model: str, task_id: str, sample_idx: int) -> int:
     """The seed of Python's ``random`` inside the sandbox for one sample."""
-    text = f"{run_seed}\x1f{model}\x1f{task_id}\x1f{sample_idx}"
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=4).digest(), "big")
+    return derive_int(run_seed, model, task_id, sample_idx, size=4)
 
 
 class ExecutorActor(Actor):

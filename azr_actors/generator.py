@@ -13,7 +13,6 @@ models and makes a copied answer traceable.
 
 from __future__ import annotations
 
-import hashlib
 from typing import ClassVar
 
 from .actor import Actor, ActorContext
@@ -31,14 +30,14 @@ from .eventlog import (
 from .extraction import extract
 from .humaneval import problems
 from .providers.base import CompletionRequest, Provider, ProviderError, RetryInfo
+from .seeding import derive_hex
 
 __all__ = ["GeneratorActor", "salt_for"]
 
 
 def salt_for(seed: int, model: str, task_id: str, sample_idx: int) -> str:
     """The recorded nonce of one request."""
-    text = f"{seed}\x1f{model}\x1f{task_id}\x1f{sample_idx}"
-    return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
+    return derive_hex(seed, model, task_id, sample_idx, size=6)
 
 
 class GeneratorActor(Actor):

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import asyncio
-import hashlib
 import math
 import random
 import time
@@ -27,6 +26,7 @@ from urllib.parse import parse_qsl
 
 from ..errors import BadInput
 from ..humaneval import problems
+from ..seeding import derive_int
 from .base import Completion, CompletionRequest, RetryCallback
 
 __all__ = ["PRESETS", "SimProvider", "SimSettings", "mutate"]
@@ -51,8 +51,8 @@ PRESETS: dict[str, SimSettings] = {
 
 
 def _seed_of(*parts: object) -> int:
-    digest = hashlib.blake2b("\x1f".join(map(str, parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big")
+    """A simulated model's 64-bit seed for the parts (see :mod:`azr_actors.seeding`)."""
+    return derive_int(*parts, size=8)
 
 
 def _parse(name_and_query: str) -> tuple[str, SimSettings]:
