@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from azr_actors.providers.base import CompletionRequest, Provider, ProviderError
+from azr_actors.replay import stats
 
 __all__ = [
     "DEFAULT_PROMPT",
@@ -176,12 +177,11 @@ def _should_stop(results: Sequence[RequestResult], level: int) -> bool:
 
 # -- the pure summary ---------------------------------------------------------------
 def tukey_outliers(values: Sequence[float]) -> list[float]:
-    """Values outside [Q1 - 1.5 IQR, Q3 + 1.5 IQR] (quartiles as numpy interpolates), ascending."""
+    """Values outside [Q1 - 1.5 IQR, Q3 + 1.5 IQR] (:func:`replay.stats.iqr_outliers`), ascending;
+    ``[]`` for fewer than four values."""
     if len(values) < 4:
         return []
-    q1, q3 = np.percentile(values, [25, 75])
-    low, high = q1 - 1.5 * (q3 - q1), q3 + 1.5 * (q3 - q1)
-    return sorted(float(v) for v in values if v < low or v > high)
+    return sorted(stats.iqr_outliers(values))
 
 
 def _percentile(values: Sequence[float], q: float) -> float | None:
