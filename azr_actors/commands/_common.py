@@ -6,15 +6,27 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import BadInput
 
+if TYPE_CHECKING:
+    from ..replay.projections import RunState
+
 T = TypeVar("T")
 
-__all__ = ["int_list", "log_location", "open_existing_log", "print_json", "run_async"]
+__all__ = [
+    "fold_existing_log",
+    "int_list",
+    "log_location",
+    "open_existing_log",
+    "opened_log",
+    "print_json",
+    "run_async",
+]
 
 
 def log_location(text: str) -> Path | str:
@@ -49,7 +61,6 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
 
 def open_existing_log(path: str | Path, *, readonly: bool = True) -> Any:
     """An unopened store for a log that must already exist (a path or a URL)."""
-    """An unopened store for a log that must already exist."""
     from ..eventlog import open_store
 
     if isinstance(path, str) and "://" in path:
@@ -58,3 +69,22 @@ def open_existing_log(path: str | Path, *, readonly: bool = True) -> Any:
     if not path.exists():
         raise BadInput(f"{path}: no such log")
     return open_store(path, create=False, readonly=readonly)
+
+
+@asynccontextmanager
+async def opened_log(log: str | Path) -> AsyncIterator[Any]:
+    """An existing log's store (read-only), open for the ``async with`` block and closed after it."""
+    store = open_existing_log(log)
+    await store.open()
+    try:
+        yield store
+    finally:
+        await store.close()
+
+
+async def fold_existing_log(log: str | Path) -> RunState:
+    """Every event of an existing log folded into a fresh :class:`RunState`."""
+    from ..run import fold_log
+
+    async with opened_log(log) as store:
+        return await fold_log(store)

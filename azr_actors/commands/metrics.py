@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..replay.metrics import run_metrics
-from ..run import fold_log
-from ._common import log_location, open_existing_log, print_json, run_async
+from ._common import fold_existing_log, log_location, print_json, run_async
 from .summary import print_summary
 
 
@@ -20,13 +19,8 @@ def add_parser(sub: Any) -> None:
 
 
 async def load_metrics(log: Path | str) -> dict[str, Any]:
-    store = open_existing_log(log)
-    await store.open()
-    try:
-        state = await fold_log(store)
-    finally:
-        await store.close()
-    return run_metrics(state, log=str(log))
+    """The metrics of an existing log (a path or a URL), rebuilt by folding it."""
+    return run_metrics(await fold_existing_log(log), log=str(log))
 
 
 def handle(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from ..player import play, schedule, speed_for
 from ..replay.metrics import run_metrics
 from ..replay.projections import RunState, apply
 from ..replay.views import describe
-from ._common import log_location, open_existing_log, print_json, run_async
+from ._common import log_location, opened_log, print_json, run_async
 from .summary import print_summary
 
 __all__ = ["add_parser", "handle", "load_events", "replay_headless"]
@@ -54,12 +54,8 @@ def add_parser(sub: Any) -> None:
 
 async def load_events(log: Path) -> list[Event]:
     """Every event of the log, in seq order."""
-    store = open_existing_log(log)
-    await store.open()
-    try:
+    async with opened_log(log) as store:
         return [event async for event in store.iter()]
-    finally:
-        await store.close()
 
 
 async def replay_headless(

@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..replay.metrics import run_metrics
-from ..run import fold_log
-from ._common import log_location, open_existing_log, run_async
+from ._common import fold_existing_log, log_location, run_async
 
 __all__ = ["add_parser", "handle"]
 
@@ -27,19 +26,10 @@ def add_parser(sub: Any) -> None:
     p.set_defaults(handler=handle)
 
 
-async def _fold(log: Path) -> Any:
-    store = open_existing_log(log)
-    await store.open()
-    try:
-        return await fold_log(store)
-    finally:
-        await store.close()
-
-
 def handle(args: argparse.Namespace) -> int:
     from ..reporting import write_report
 
-    state = run_async(_fold(args.log))
+    state = run_async(fold_existing_log(args.log))
     written = write_report(state, run_metrics(state, log=str(args.log)), args.out)
     print(
         f"azr: wrote {', '.join(sorted(p.name for p in written.values()))} to {args.out}",
