@@ -19,6 +19,7 @@ from typing import Any
 from azr_actors.providers.base import CompletionRequest, ProviderError
 from azr_actors.providers.cache import ResponseCache
 from azr_actors.providers.http import (
+    SYSTEM_PROMPT,
     Fatal,
     HTTPProvider,
     Parsed,
@@ -26,16 +27,15 @@ from azr_actors.providers.http import (
     Sleep,
     SSEReader,
     Transient,
+    public_url,
     render_prompt,
 )
-from azr_actors.providers.openai import public_url
 from azr_actors.providers.pricing import PriceTable
 
 __all__ = ["ANTHROPIC_VERSION", "DEFAULT_ANTHROPIC_URL", "AnthropicProvider"]
 
 DEFAULT_ANTHROPIC_URL = "https://api.anthropic.com"
 ANTHROPIC_VERSION = "2023-06-01"
-_SYSTEM = "You are a careful Python programmer."
 _RETRYABLE_STREAM_ERRORS = frozenset({"overloaded_error", "api_error", "rate_limit_error"})
 
 
@@ -64,9 +64,8 @@ class AnthropicProvider(HTTPProvider):
                              backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s,
                              timeout_s=timeout_s, first_token_timeout_s=first_token_timeout_s,
                              idle_timeout_s=idle_timeout_s)
-        super().__init__(model, spec=spec, api_key=key, policy=policy, concurrency=concurrency,
+        super().__init__(model, spec=spec, url=url, api_key=key, policy=policy, concurrency=concurrency,
                          cache=cache, prices=prices, rng=rng, sleep=sleep)
-        self._url = url
 
     def _endpoint(self) -> str:
         return f"{self._url}/v1/messages"
@@ -75,13 +74,10 @@ class AnthropicProvider(HTTPProvider):
         return {"Content-Type": "application/json", "Accept": "text/event-stream",
                 "x-api-key": self._secret, "anthropic-version": ANTHROPIC_VERSION}
 
-    def _cache_params(self) -> dict[str, object]:
-        return {"url": public_url(self._url)}
-
     def _payload(self, request: CompletionRequest) -> dict[str, Any]:
         return {
             "model": self.model,
-            "system": _SYSTEM,
+            "system": SYSTEM_PROMPT,
             "messages": [{"role": "user", "content": render_prompt(request)}],
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,

@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 
@@ -47,6 +48,7 @@ from azr_actors.providers.cache import ResponseCache, cache_key
 from azr_actors.providers.pricing import PRICES_ENV, PriceTable, load_prices
 
 __all__ = [
+    "SYSTEM_PROMPT",
     "AdaptiveLimiter",
     "Fatal",
     "HTTPProvider",
@@ -59,6 +61,7 @@ __all__ = [
     "Transient",
     "error_detail",
     "parse_retry_after",
+    "public_url",
     "redact",
     "render_prompt",
 ]
@@ -141,6 +144,16 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     return _KEYLIKE.sub("[redacted]", text)
 
 
+def public_url(url: str) -> str:
+    """``url`` without user info, query or fragment (where credentials may hide)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port is not None:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+SYSTEM_PROMPT = "You are a careful Python programmer."
 _CODE_INSTRUCTION = (
     "Complete the following Python function. Reply with the whole function "
     "(signature, body and any imports it needs) in a single ```python code block."
@@ -368,11 +381,12 @@ class HTTPProvider:
     simulated = False
     live = True
 
-    def __init__(self, model: str, *, spec: str, api_key: str | None, policy: RetryPolicy,
+    def __init__(self, model: str, *, spec: str, url: str, api_key: str | None, policy: RetryPolicy,
                  concurrency: int, cache: ResponseCache | None, prices: PriceTable | None,
                  rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
+        self._url = url
         self.name = model
         self.model = model
         self.spec = spec
@@ -399,7 +413,8 @@ class HTTPProvider:
         raise NotImplementedError
 
     def _cache_params(self) -> dict[str, object]:
-        return {}
+        """What besides the request makes a cached answer reusable: the endpoint, without credentials."""
+        return {"url": public_url(self._url)}
 
     async def _read_stream(self, reader: SSEReader, first_token: Callable[[], None]) -> Parsed:
         raise NotImplementedError

@@ -20,11 +20,12 @@ import random
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from azr_actors.providers.base import CompletionRequest, ProviderError
 from azr_actors.providers.cache import ResponseCache
 from azr_actors.providers.http import (
+    SYSTEM_PROMPT,
     HTTPProvider,
     Parsed,
     RetryPolicy,
@@ -32,6 +33,7 @@ from azr_actors.providers.http import (
     SSEReader,
     Transient,
     error_detail,
+    public_url,
     render_prompt,
 )
 from azr_actors.providers.pricing import PriceTable
@@ -39,18 +41,8 @@ from azr_actors.providers.pricing import PriceTable
 __all__ = ["DEFAULT_OPENAI_URL", "OpenAIProvider", "public_url"]
 
 DEFAULT_OPENAI_URL = "https://api.openai.com/v1"
-_SYSTEM = "You are a careful Python programmer."
 # Reasoning models take max_completion_tokens and only their default temperature.
 _REASONING = re.compile(r"^(o\d|gpt-5)")
-
-
-def public_url(url: str) -> str:
-    """``url`` without user info, query or fragment (where credentials may hide)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
 class OpenAIProvider(HTTPProvider):
@@ -83,9 +75,8 @@ class OpenAIProvider(HTTPProvider):
                              backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s,
                              timeout_s=timeout_s, first_token_timeout_s=first_token_timeout_s,
                              idle_timeout_s=idle_timeout_s)
-        super().__init__(model, spec=spec, api_key=key, policy=policy, concurrency=concurrency,
+        super().__init__(model, spec=spec, url=url, api_key=key, policy=policy, concurrency=concurrency,
                          cache=cache, prices=prices, rng=rng, sleep=sleep)
-        self._url = url
         self._include_usage = True
 
     def _endpoint(self) -> str:
@@ -97,13 +88,10 @@ class OpenAIProvider(HTTPProvider):
             headers["Authorization"] = f"Bearer {self._secret}"
         return headers
 
-    def _cache_params(self) -> dict[str, object]:
-        return {"url": public_url(self._url)}
-
     def _payload(self, request: CompletionRequest) -> dict[str, Any]:
         payload: dict[str, Any] = {
             "model": self.model,
-            "messages": [{"role": "system", "content": _SYSTEM},
+            "messages": [{"role": "system", "content": SYSTEM_PROMPT},
                          {"role": "user", "content": render_prompt(request)}],
             "stream": True,
             "seed": request.seed,
