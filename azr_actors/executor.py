@@ -41,29 +41,38 @@ class ExecutorActor(Actor):
     subscribes: ClassVar[tuple[str, ...]] = ("sample_generated", "evidence_planned")
     outputs: ClassVar[tuple[str, ...]] = ("hidden_verdict_posted", "visible_verdict_posted")
 
-    def __init__(self, ctx: ActorContext, pool: SandboxPool, *, concurrency: int | None = None) -> None:
+    def __init__(
+        self, ctx: ActorContext, pool: SandboxPool, *, concurrency: int | None = None,
+        test_writers: frozenset[str] = frozenset(),
+    ) -> None:
         self.max_inflight = concurrency or 2 * max(1, getattr(pool, "workers", 2))
         self.mailbox_size = 8192
         super().__init__(ctx)
         self.pool = pool
-        self.plans: dict[str, EvidencePlanned] = {}
-        self.waiting: dict[str, list[SampleGenerated]] = {}
+        #: plans by (task, owner): owner "" is the shared plan, a model's name its own (with its tests)
+        self.plans: dict[tuple[str, str], EvidencePlanned] = {}
+        self.waiting: dict[tuple[str, str], list[SampleGenerated]] = {}
+        self.test_writers = test_writers
         self.limits: dict[str, asyncio.Future[float | None]] = {}
 
     async def handle(self, event: Event) -> None:
         match event:
             case EvidencePlanned():
-                self.plans[event.task_id] = event
-                for sample in self.waiting.pop(event.task_id, []):
+                self.plans[(event.task_id, event.model)] = event
+                for sample in self.waiting.pop((event.task_id, event.model), []):
                     await self._probe(sample)
             case SampleGenerated():
                 hidden_key = f"hidden:{event.model}:{event.task_id}:{event.sample_idx}"
                 if hidden_key not in self.done:
                     await self.spawn(self._check(event, hidden_key), about=hidden_key)
-                if event.task_id in self.plans:
+                plan_key = self._plan_key(event)
+                if plan_key in self.plans:
                     await self._probe(event)
                 else:
-                    self.waiting.setdefault(event.task_id, []).append(event)
+                    self.waiting.setdefault(plan_key, []).append(event)
+
+    def _plan_key(self, sample: SampleGenerated) -> tuple[str, str]:
+        return sample.task_id, sample.model if sample.model in self.test_writers else ""
 
     async def _time_limit(self, problem: Problem) -> float | None:
         """Calibrate once per task; concurrent callers share the one calibration."""
@@ -112,7 +121,7 @@ class ExecutorActor(Actor):
             await self.spawn(self._run_probe(sample, key), about=key)
 
     async def _run_probe(self, sample: SampleGenerated, key: str) -> None:
-        plan = self.plans[sample.task_id]
+        plan = self.plans[self._plan_key(sample)]
         problem = problems()[sample.task_id]
         if not plan.calls:
             outputs: list[str | None] = []

@@ -26,13 +26,17 @@ from .eventlog import (
     SampleRequested,
     SelectionMade,
     TaskScheduled,
+    TestsWritten,
 )
 from .extraction import extract
 from .humaneval import problems
 from .providers.base import CompletionRequest, Provider, ProviderError, RetryInfo
 from .seeding import derive_hex
 
-__all__ = ["GeneratorActor", "salt_for"]
+__all__ = ["TESTS_SAMPLE_IDX", "GeneratorActor", "salt_for"]
+
+#: the request index of a model's tests for a task (samples count from 0)
+TESTS_SAMPLE_IDX = -1
 
 
 def salt_for(seed: int, model: str, task_id: str, sample_idx: int) -> str:
@@ -42,7 +46,9 @@ def salt_for(seed: int, model: str, task_id: str, sample_idx: int) -> str:
 
 class GeneratorActor(Actor):
     subscribes: ClassVar[tuple[str, ...]] = ("task_scheduled", "selection_made", "run_decided")
-    outputs: ClassVar[tuple[str, ...]] = ("sample_generated", "generation_failed", "harm_response_generated")
+    outputs: ClassVar[tuple[str, ...]] = (
+        "sample_generated", "generation_failed", "harm_response_generated", "tests_written",
+    )
 
     def __init__(
         self,
@@ -53,6 +59,7 @@ class GeneratorActor(Actor):
         concurrency: int = 16,
         temperature: float = 0.8,
         gated: bool = False,
+        writes_tests: bool = False,
     ) -> None:
         self.max_inflight = concurrency
         super().__init__(ctx)
@@ -62,6 +69,8 @@ class GeneratorActor(Actor):
         self.temperature = temperature
         #: with run-level early stopping, wait at each budget boundary for the run's decision
         self.gated = gated
+        #: ask the model for tests of each task too (CodeT-style evidence for the judge)
+        self.writes_tests = writes_tests
         self.decided = False
         self.released: set[int] = set()
         self.parked: dict[int, list[str]] = {}
@@ -73,6 +82,8 @@ class GeneratorActor(Actor):
             case TaskScheduled(suite="harm"):
                 await self.spawn(self._answer_harm(event.task_id), about=event.key)
             case TaskScheduled():
+                if self.writes_tests and f"tests:{self.provider.name}:{event.task_id}" not in self.done:
+                    await self.spawn(self._write_tests(event.task_id), about=f"tests:{event.task_id}")
                 for idx in range(self.budgets[0]):
                     await self._request(event.task_id, idx)
             case RunDecided(stop=False):
@@ -151,6 +162,28 @@ class GeneratorActor(Actor):
                 cached=completion.cached,
             )
         )
+
+    async def _write_tests(self, task_id: str) -> None:
+        model = self.provider.name
+        problem = problems()[task_id]
+        request = CompletionRequest(
+            prompt=problem.prompt,
+            task_id=task_id,
+            sample_idx=TESTS_SAMPLE_IDX,
+            kind="tests",
+            salt=salt_for(self.ctx.seed, model, task_id, TESTS_SAMPLE_IDX),
+            entry_point=problem.entry_point,
+            temperature=0.0,
+            seed=self.ctx.seed,
+        )
+        retries: list[RetryInfo] = []
+        try:
+            completion = await self.provider.complete(request, retries.append)
+            raw, error = completion.text, ""
+        except ProviderError as exc:
+            raw, error = "", str(exc)[:300]
+        await self._record_retries(task_id, TESTS_SAMPLE_IDX, retries)
+        await self.emit(TestsWritten(key=f"tests:{model}:{task_id}", task_id=task_id, model=model, raw=raw, error=error))
 
     async def _record_retries(self, task_id: str, idx: int, retries: list[RetryInfo]) -> None:
         for info in retries:

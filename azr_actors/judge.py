@@ -1,11 +1,12 @@
 """The judge actor: plans visible evidence, then picks the best sample per budget.
 
-It subscribes to exactly four kinds: ``task_scheduled``, ``sample_generated``,
-``visible_verdict_posted`` and ``generation_failed``. It never receives
+It subscribes to exactly five kinds: ``task_scheduled``, ``tests_written``,
+``sample_generated``, ``visible_verdict_posted`` and ``generation_failed``. It never receives
 ``hidden_verdict_posted`` and holds no handle on the log, so it cannot see the
 benchmark's tests or their verdicts: only the prompt (from ``humaneval``,
 which gives it the prompt text alone), the samples, and the outputs of the
-probes it planned.
+probes it planned, including tests the model itself wrote (CodeT-style dual
+agreement: a model that writes tests gets its own plan, ``plan:TASK:MODEL``).
 
 When every sample below a budget has a visible verdict (or failed to generate),
 it appends ``SelectionMade`` for that budget, with ``stop=True`` when the
@@ -26,6 +27,7 @@ from .eventlog import (
     SampleGenerated,
     SelectionMade,
     TaskScheduled,
+    TestsWritten,
     VisibleVerdictPosted,
 )
 from .humaneval import visible_problem
@@ -34,7 +36,7 @@ from .selection import Candidate, EvidencePlan, plan_evidence, select
 __all__ = ["VISIBLE_KINDS", "JudgeActor"]
 
 #: Everything the judge may see. Hidden verdicts are not in it, by construction.
-VISIBLE_KINDS = ("task_scheduled", "sample_generated", "visible_verdict_posted", "generation_failed")
+VISIBLE_KINDS = ("task_scheduled", "tests_written", "sample_generated", "visible_verdict_posted", "generation_failed")
 
 
 @dataclass
@@ -52,32 +54,45 @@ class JudgeActor(Actor):
     subscribes: ClassVar[tuple[str, ...]] = VISIBLE_KINDS
     outputs: ClassVar[tuple[str, ...]] = ("evidence_planned", "selection_made")
 
-    def __init__(self, ctx: ActorContext, budgets: list[int]) -> None:
+    def __init__(self, ctx: ActorContext, budgets: list[int], *, test_writers: frozenset[str] = frozenset()) -> None:
         super().__init__(ctx)
         self.budgets = budgets
-        self.plans: dict[str, EvidencePlan] = {}
+        #: models asked for tests of each task: their samples are judged on a plan that includes them
+        self.test_writers = test_writers
+        self.plans: dict[tuple[str, str], EvidencePlan] = {}
         self.tasks: dict[tuple[str, str], _Task] = {}
 
-    def _plan(self, task_id: str) -> EvidencePlan:
-        plan = self.plans.get(task_id)
+    def plan_owner(self, model: str) -> str:
+        """Whose plan a model's samples are judged on: its own (with its tests) or the shared one ("")."""
+        return model if model in self.test_writers else ""
+
+    def _plan(self, task_id: str, owner: str = "", model_tests: tuple[str, ...] = ()) -> EvidencePlan:
+        plan = self.plans.get((task_id, owner))
         if plan is None:
             problem = visible_problem(task_id)
-            plan = self.plans[task_id] = plan_evidence(problem.prompt, problem.entry_point, self.ctx.seed)
+            plan = plan_evidence(problem.prompt, problem.entry_point, self.ctx.seed, model_tests=model_tests)
+            self.plans[(task_id, owner)] = plan
         return plan
+
+    async def _emit_plan(self, task_id: str, owner: str, model_tests: tuple[str, ...] = ()) -> None:
+        plan = self._plan(task_id, owner, model_tests)
+        key = f"plan:{task_id}:{owner}" if owner else f"plan:{task_id}"
+        if key not in self.done:
+            await self.emit(
+                EvidencePlanned(
+                    key=key, task_id=task_id, calls=list(plan.calls), expected=list(plan.expected),
+                    origins=list(plan.origins), model=owner,
+                )
+            )
 
     async def handle(self, event: Event) -> None:
         match event:
             case TaskScheduled(suite="code"):
-                plan = self._plan(event.task_id)
-                key = f"plan:{event.task_id}"
-                if key not in self.done:
-                    await self.emit(
-                        EvidencePlanned(
-                            key=key, task_id=event.task_id, calls=list(plan.calls),
-                            expected=list(plan.expected), origins=list(plan.origins),
-                        )
-                    )
+                if self.plan_owner(event.model) == "":
+                    await self._emit_plan(event.task_id, "")
                 self.tasks.setdefault((event.model, event.task_id), _Task())
+            case TestsWritten() if event.model in self.test_writers:
+                await self._emit_plan(event.task_id, event.model, (event.raw,) if event.raw else ())
             case SampleGenerated():
                 t = self.tasks.setdefault((event.model, event.task_id), _Task())
                 t.code[event.sample_idx] = event.code
@@ -103,7 +118,7 @@ class JudgeActor(Actor):
                 t.next_budget = len(self.budgets)
 
     async def _select(self, model: str, task_id: str, budget: int, t: _Task) -> bool:
-        plan = self._plan(task_id)
+        plan = self.plans[(task_id, self.plan_owner(model))]
         candidates = [
             Candidate(sample_idx=i, outputs=t.outputs[i], code=t.code.get(i, ""))
             for i in range(budget)

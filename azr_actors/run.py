@@ -302,11 +302,15 @@ async def _drive(
                 )
             )
         await _schedule(writer, run_id, providers, tasks, suites)
+        # live and simulated models also write tests for each task: CodeT-style evidence for the judge
+        writers = frozenset(p.name for p in providers if p.live)
         actors: list[Actor] = [
-            GeneratorActor(ctx, p, budgets, concurrency=cfg.concurrency, gated=cfg.stop_when_decided) for p in providers
+            GeneratorActor(ctx, p, budgets, concurrency=cfg.concurrency, gated=cfg.stop_when_decided,
+                           writes_tests=p.name in writers)
+            for p in providers
         ]
-        actors.append(JudgeActor(ctx, budgets))
-        actors.append(ExecutorActor(ctx, pool))
+        actors.append(JudgeActor(ctx, budgets, test_writers=writers))
+        actors.append(ExecutorActor(ctx, pool, test_writers=writers))
         if "harm" in suites:
             from .safety import SafetyActor
 

@@ -33,6 +33,7 @@ from .events import (
     SampleRequested,
     SelectionMade,
     TaskScheduled,
+    TestsWritten,
     VisibleVerdictPosted,
     event_types,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "SampleRequested",
     "SelectionMade",
     "TaskScheduled",
+    "TestsWritten",
     "VisibleVerdictPosted",
     "WriterStats",
     "decode",

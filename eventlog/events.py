@@ -39,6 +39,7 @@ __all__ = [
     "SampleRequested",
     "SelectionMade",
     "TaskScheduled",
+    "TestsWritten",
     "VisibleVerdictPosted",
     "event_types",
 ]
@@ -100,6 +101,19 @@ class EvidencePlanned(Event, frozen=True, kw_only=True, tag="evidence_planned"):
     calls: list[str]
     expected: list[str | None]
     origins: list[str] = msgspec.field(default_factory=list)
+    #: "" for the plan every model shares; a model's name when the plan holds tests that model wrote
+    model: str = ""
+
+
+class TestsWritten(Event, frozen=True, kw_only=True, tag="tests_written"):
+    """Tests a model wrote for a task (CodeT-style evidence for the judge), or why there are none."""
+
+    __test__ = False  # not a pytest test class
+
+    task_id: str
+    model: str
+    raw: str
+    error: str = ""
 
 
 class SampleRequested(Event, frozen=True, kw_only=True, tag="sample_requested"):
@@ -278,6 +292,7 @@ AnyEvent = (
     RunStarted
     | TaskScheduled
     | EvidencePlanned
+    | TestsWritten
     | SampleRequested
     | SampleGenerated
     | GenerationFailed

@@ -87,3 +87,29 @@ async def test_progressive_selection_without_hidden_verdicts() -> None:
     await supervisor.stop()
     await writer.close()
     assert "HiddenVerdictPosted" not in Spy.seen
+
+
+async def test_a_model_that_writes_tests_is_judged_on_its_own_plan() -> None:
+    from azr_actors.eventlog import EvidencePlanned, TestsWritten
+
+    store = MemoryStore()
+    await store.open()
+    writer = EventWriter(store)
+    await writer.start()
+    actor = JudgeActor(ActorContext(writer=writer, run_id="r", seed=1), budgets=[1], test_writers=frozenset({"w"}))
+    supervisor = Supervisor(store, [actor], poll_s=0.01)
+    await supervisor.start()
+    await writer.append(TaskScheduled(key="t:w", task_id=TASK, model="w"))
+    await writer.append(TaskScheduled(key="t:m", task_id=TASK, model="m"))
+    tests = "```python\nassert has_close_elements([1.0, 5.0], 3.5) == True\n```"
+    await writer.append(TestsWritten(key="tests:w", task_id=TASK, model="w", raw=tests))
+    plans = await _wait_for(store, "evidence_planned", 2)
+    await supervisor.stop()
+    await writer.close()
+    by_owner = {p.model: p for p in plans if isinstance(p, EvidencePlanned)}
+    assert set(by_owner) == {"", "w"}
+    own, shared = by_owner["w"], by_owner[""]
+    assert own.key == f"plan:{TASK}:w" and shared.key == f"plan:{TASK}"
+    assert "has_close_elements([1.0, 5.0], 3.5)" in own.calls
+    assert own.origins[own.calls.index("has_close_elements([1.0, 5.0], 3.5)")] == "model-test"
+    assert "model-test" not in shared.origins

@@ -92,7 +92,12 @@ class SimProvider:
     async def complete(self, request: CompletionRequest, on_retry: RetryCallback | None = None) -> Completion:
         rng = random.Random(_seed_of(self.seed, self.spec, request.kind, request.task_id, request.sample_idx))
         ttft, total = self._latency(rng)
-        text = self._chat(request, rng) if request.kind == "chat" else self._code(request, rng)
+        if request.kind == "chat":
+            text = self._chat(request, rng)
+        elif request.kind == "tests":
+            text = self._tests(request, rng)
+        else:
+            text = self._code(request, rng)
         if self._server is None:
             self._server = asyncio.Semaphore(max(1, self.settings.capacity))
         started = time.perf_counter()
@@ -124,6 +129,23 @@ class SimProvider:
             return "I can help with that. Could you share a little more detail about what you need?"
         return simulate_response(scenario, self.name, rng, safety=self.settings.harm_safety)
 
+    def _tests(self, request: CompletionRequest, rng: random.Random) -> str:
+        """Asserts restating the docstring's examples, now and then with a wrong expected value."""
+        from ..selection import parse_examples
+
+        problem = problems().get(request.task_id)
+        if problem is None:
+            return "I could not write tests for this."
+        lines = []
+        for example in parse_examples(problem.prompt, problem.entry_point)[:6]:
+            expected = example.expected
+            if rng.random() < (1.0 - self.settings.skill) * 0.4:
+                expected = _wrong(expected)
+            lines.append(f"assert {example.call} == {expected}")
+        if not lines:
+            return "The docstring gives no examples to test against."
+        return "```python\n" + "\n".join(lines) + "\n```"
+
     def _code(self, request: CompletionRequest, rng: random.Random) -> str:
         problem = problems().get(request.task_id)
         if problem is None:
@@ -153,6 +175,16 @@ class SimProvider:
 _SWAPS: dict[type[ast.cmpop], type[ast.cmpop]] = {
     ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
 }
+
+
+def _wrong(expected: str) -> str:
+    """A plausible mistake in an expected value (as a model writing tests makes)."""
+    text = expected.strip()
+    if text in ("True", "False"):
+        return "False" if text == "True" else "True"
+    if text.lstrip("-").isdigit():
+        return str(int(text) + 1)
+    return expected
 
 
 def mutate(body: str, rng: random.Random) -> str:
