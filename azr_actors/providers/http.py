@@ -1,18 +1,12 @@
-"""What the live HTTP providers share: retries, adaptive concurrency, SSE, secrets.
+"""What the live HTTP providers share: the request loop, prompts, secrets.
 
-* :class:`RetryPolicy`: 429 waits what ``Retry-After`` (or ``retry-after-ms``)
-  says; 5xx, timeouts, dropped connections, malformed bodies and truncated
-  streams back off exponentially with full jitter (``uniform(0, min(max,
-  base * 2**(n-1)))``); a retry that would end past ``retry_budget_s`` after
-  the first attempt began is not made. Each attempt has a first-token deadline,
-  an idle deadline between chunks, and an overall deadline.
-* :class:`AdaptiveLimiter`: AIMD concurrency, one per provider: a rate limit
-  halves the limit (once per burst: only a request admitted since the last
-  cut can cut again); every ``limit`` successes add one slot (one slot per
-  window, the classic additive increase), always within ``[minimum, maximum]``.
-* :class:`SSEReader`: server-sent events from an aiohttp body, line by line.
 * :class:`HTTPProvider`: the retry loop, cache, timing and pricing around one
   wire protocol; subclasses build the request and read its stream.
+* The parts it is built from live in their own modules and are re-exported
+  here: :mod:`~azr_actors.providers.retry` (:class:`RetryPolicy`,
+  ``Retry-After``, :class:`Transient` / :class:`Fatal`),
+  :mod:`~azr_actors.providers.limiter` (:class:`AdaptiveLimiter`, AIMD
+  concurrency) and :mod:`~azr_actors.providers.sse` (:class:`SSEReader`).
 
 Failures of one attempt are :class:`Transient` (retry) or :class:`Fatal` (do
 not); neither leaves this module: callers get :class:`ProviderError` with a
@@ -24,13 +18,12 @@ context. Every message passes through :func:`redact` first.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import math
 import random
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -45,7 +38,17 @@ from azr_actors.providers.base import (
     RetryInfo,
 )
 from azr_actors.providers.cache import ResponseCache, cache_key
+from azr_actors.providers.limiter import AdaptiveLimiter, LimiterStatistics
 from azr_actors.providers.pricing import PRICES_ENV, PriceTable, load_prices
+from azr_actors.providers.retry import (
+    RETRYABLE_STATUS,
+    Fatal,
+    RetryPolicy,
+    Transient,
+    error_detail,
+    parse_retry_after,
+)
+from azr_actors.providers.sse import DeadlineReader, SSEEvent, SSEReader
 
 __all__ = [
     "SYSTEM_PROMPT",
@@ -58,6 +61,7 @@ __all__ = [
     "RetryPolicy",
     "SSEEvent",
     "SSEReader",
+    "Sleep",
     "Transient",
     "error_detail",
     "parse_retry_after",
@@ -80,56 +84,6 @@ class LiveCompletion(Completion):
 
     tokens_estimated: bool = False
     price_known: bool = True
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How long to wait for a response and how to retry (all times in seconds)."""
-
-    max_retries: int = 6
-    retry_budget_s: float = 300.0
-    backoff_base_s: float = 0.5
-    backoff_max_s: float = 30.0
-    timeout_s: float = 180.0
-    first_token_timeout_s: float = 60.0
-    idle_timeout_s: float = 60.0
-
-    def __post_init__(self) -> None:
-        if self.max_retries < 0:
-            raise ValueError("max_retries must be >= 0")
-        for name in ("retry_budget_s", "backoff_base_s", "backoff_max_s", "timeout_s",
-                     "first_token_timeout_s", "idle_timeout_s"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0")
-
-    def backoff(self, attempt: int, rng: random.Random) -> float:
-        """Full-jitter delay before retry number ``attempt`` (1-based)."""
-        cap = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
-        return rng.uniform(0.0, cap)
-
-
-def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -> float | None:
-    """Seconds the server asked us to wait: ``retry-after-ms``, else ``Retry-After``
-    as seconds or an HTTP date; None when absent or unreadable."""
-    lowered = {k.lower(): v for k, v in headers.items()}
-    if "retry-after-ms" in lowered:
-        try:
-            return max(0.0, float(lowered["retry-after-ms"]) / 1000.0)
-        except ValueError:
-            pass
-    value = lowered.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    current = time.time() if now is None else now
-    return max(0.0, when.timestamp() - current)
 
 
 # OpenAI/Anthropic-style keys (also masked ones servers echo back, sk-...****abcd) and bearer tokens
@@ -178,193 +132,12 @@ def render_prompt(request: CompletionRequest) -> str:
 
 
 @dataclass(frozen=True)
-class LimiterStatistics:
-    """A snapshot of an :class:`AdaptiveLimiter`."""
-
-    limit: int
-    in_flight: int
-    peak_in_flight: int
-    waiting: int
-    decreases: int
-    increases: int
-
-
-class AdaptiveLimiter:
-    """AIMD concurrency limit; ``async with limiter.slot() as ticket`` holds one slot."""
-
-    def __init__(self, initial: int, *, minimum: int = 1, maximum: int | None = None) -> None:
-        top = initial if maximum is None else maximum
-        if not 1 <= minimum <= initial <= top:
-            raise ValueError("need 1 <= minimum <= initial <= maximum")
-        self.minimum, self.maximum = minimum, top
-        self._limit = initial
-        self._successes = 0
-        self._in_flight = 0
-        self._peak = 0
-        self._epoch = 0
-        self._decreases = 0
-        self._increases = 0
-        self._waiters: list[asyncio.Future[None]] = []
-
-    @property
-    def limit(self) -> int:
-        return self._limit
-
-    def statistics(self) -> LimiterStatistics:
-        return LimiterStatistics(self.limit, self._in_flight, self._peak,
-                                 len(self._waiters), self._decreases, self._increases)
-
-    def slot(self) -> _Slot:
-        return _Slot(self)
-
-    async def acquire(self) -> int:
-        """Wait for a free slot; returns the epoch ticket :meth:`rate_limited` needs."""
-        while self._in_flight >= self.limit:
-            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                await waiter
-            except asyncio.CancelledError:
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
-                else:
-                    self._wake()  # it was woken, then cancelled: pass the wake-up on
-                raise
-        self._in_flight += 1
-        self._peak = max(self._peak, self._in_flight)
-        return self._epoch
-
-    def release(self) -> None:
-        self._in_flight -= 1
-        self._wake()
-
-    def succeeded(self) -> None:
-        """Additive increase: one more slot per ``limit`` successes since the last change."""
-        if self._limit >= self.maximum:
-            return
-        self._successes += 1
-        if self._successes >= self._limit:
-            self._successes = 0
-            self._limit += 1
-            self._increases += 1
-            self._wake()
-
-    def rate_limited(self, ticket: int) -> None:
-        """Multiplicative decrease, once per burst (tickets older than the last cut are ignored)."""
-        if ticket != self._epoch:
-            return
-        self._epoch += 1
-        self._successes = 0
-        if self._limit > self.minimum:
-            self._decreases += 1
-            self._limit = max(self.minimum, self._limit // 2)
-
-    def _wake(self) -> None:
-        """Wake as many waiters (oldest first) as there are free slots; they recheck."""
-        free = self.limit - self._in_flight
-        while free > 0 and self._waiters:
-            waiter = self._waiters.pop(0)
-            if not waiter.done():
-                waiter.set_result(None)
-                free -= 1
-
-
-class _Slot:
-    def __init__(self, limiter: AdaptiveLimiter) -> None:
-        self._limiter = limiter
-
-    async def __aenter__(self) -> int:
-        return await self._limiter.acquire()
-
-    async def __aexit__(self, *exc: object) -> None:
-        self._limiter.release()
-
-
-@dataclass(frozen=True)
-class SSEEvent:
-    event: str
-    data: str
-
-
-class SSEReader:
-    """Server-sent events from a response body; :meth:`next` is None at the end."""
-
-    def __init__(self, content: aiohttp.StreamReader) -> None:
-        self._content = content
-        self._buffer = b""
-        self._event = ""
-        self._data: list[str] = []
-
-    async def _line(self) -> str | None:
-        while b"\n" not in self._buffer:
-            chunk = await self._content.readany()
-            if not chunk:
-                return None
-            self._buffer += chunk
-        raw, self._buffer = self._buffer.split(b"\n", 1)
-        return raw.rstrip(b"\r").decode("utf-8")
-
-    async def next(self) -> SSEEvent | None:
-        while (line := await self._line()) is not None:
-            if not line:
-                if self._data:
-                    event = SSEEvent(self._event or "message", "\n".join(self._data))
-                    self._event, self._data = "", []
-                    return event
-                self._event = ""
-                continue
-            if line.startswith(":"):
-                continue
-            name, _, value = line.partition(":")
-            value = value.removeprefix(" ")
-            if name == "event":
-                self._event = value
-            elif name == "data":
-                self._data.append(value)
-        return None
-
-
-class Transient(Exception):
-    """One attempt failed in a way a retry may fix."""
-
-    def __init__(self, reason: str, detail: str = "", *, retry_after: float | None = None,
-                 rate_limited: bool = False, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason, self.detail, self.retry_after = reason, detail, retry_after
-        self.rate_limited, self.status = rate_limited, status
-
-
-class Fatal(Exception):
-    """One attempt failed in a way no retry will fix (bad key, unknown model, bad request)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-@dataclass(frozen=True)
 class Parsed:
     """What a subclass read from one response."""
 
     text: str
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
-
-
-_RETRYABLE_STATUS = frozenset({408, 409, 425, 500, 502, 503, 504, 520, 522, 524, 529})
-
-
-def error_detail(body: bytes) -> str:
-    """A short one-line message from an error body (JSON ``error.message`` if any)."""
-    text = body.decode("utf-8", "replace")
-    try:
-        payload = json.loads(text)
-        err = payload.get("error", payload) if isinstance(payload, dict) else payload
-        message = err.get("message") or err.get("type") if isinstance(err, dict) else err
-        text = str(message)
-    except ValueError:
-        pass
-    return " ".join(text.split())[:200]
 
 
 class HTTPProvider:
@@ -541,7 +314,7 @@ class HTTPProvider:
                         body = await response.read()
                         first_token()
                         return self._read_json(json.loads(body))
-                    reader = _DeadlineReader(response.content, deadline, loop, overall,
+                    reader = DeadlineReader(response.content, deadline, loop, overall,
                                              self.policy.idle_timeout_s, lambda: bool(first))
                     return await self._read_stream(reader, first_token)
         except (Transient, Fatal):
@@ -565,7 +338,7 @@ class HTTPProvider:
         if status == 429:
             raise Transient("rate_limited", detail, retry_after=parse_retry_after(response.headers),
                             rate_limited=True, status=status)
-        if status in _RETRYABLE_STATUS or status >= 500:
+        if status in RETRYABLE_STATUS or status >= 500:
             raise Transient("server_error", f"HTTP {status}: {detail}",
                             retry_after=parse_retry_after(response.headers), status=status)
         if status == 400:
@@ -574,23 +347,6 @@ class HTTPProvider:
                 raise fallback
         labels = {401: "unauthorized (check the API key)", 403: "forbidden", 404: "not found (check the model name and base URL)"}
         raise Fatal(f"HTTP {status} {labels.get(status, 'rejected')}: {detail}")
-
-
-class _DeadlineReader(SSEReader):
-    """An :class:`SSEReader` that moves the attempt's deadline once text has arrived:
-    from the first-token deadline to ``now + idle`` (never past the overall deadline)."""
-
-    def __init__(self, content: aiohttp.StreamReader, deadline: asyncio.Timeout,
-                 loop: asyncio.AbstractEventLoop, overall: float, idle_s: float,
-                 started: Callable[[], bool]) -> None:
-        super().__init__(content)
-        self._deadline, self._loop, self._overall = deadline, loop, overall
-        self._idle_s, self._started = idle_s, started
-
-    async def next(self) -> SSEEvent | None:
-        if self._started():
-            self._deadline.reschedule(min(self._overall, self._loop.time() + self._idle_s))
-        return await super().next()
 
 
 def _estimate_tokens(text: str) -> int:
