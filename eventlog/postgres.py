@@ -42,17 +42,17 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]  # ships no stubs
 
+from ._sql import ROW_COLUMNS, check_meta, event_row
 from .codec import decode
-from .errors import LogError, LogFormatError, LogNotFoundError, LogReadOnlyError, LogVersionError
+from .errors import LogError, LogFormatError, LogNotFoundError, LogReadOnlyError
 from .events import Event
-from .sqlite import _row
 from .store import APP_NAME, SCHEMA_VERSION, EventStore, _check_batch, _utc_now, check_limit
 
 __all__ = ["DEFAULT_SCHEMA", "PostgresStore", "parse_url"]
 
 DEFAULT_SCHEMA = "azr"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")
-_COLUMNS = ("seq", "key", "kind", "run_id", "task_id", "model", "ts", "payload")
+_COLUMNS = ("seq", *ROW_COLUMNS)
 _READ_POOL_SIZE = 4
 
 
@@ -215,19 +215,7 @@ class PostgresStore(EventStore):
         except asyncpg.PostgresError:
             raise foreign from None
         meta = {str(r["key"]): str(r["value"]) for r in rows}
-        if meta.get("app") != APP_NAME:
-            raise foreign
-        try:
-            version = int(meta.get("schema_version", ""))
-        except ValueError:
-            raise LogFormatError(
-                f"{self.display} has an unreadable schema_version {meta.get('schema_version')!r}"
-            ) from None
-        if version > SCHEMA_VERSION:
-            raise LogVersionError(
-                f"{self.display} was written by event-log schema version {version}; this azr-actors"
-                f" reads up to version {SCHEMA_VERSION}: upgrade azr-actors to open it"
-            )
+        version = check_meta(meta, self.display, foreign)
         tables = {
             r["tablename"]
             for r in await conn.fetch(
@@ -242,7 +230,7 @@ class PostgresStore(EventStore):
         writer = self._require_writer()
         if not events:
             return []
-        rows = [_row(event) for event in events]
+        rows = [event_row(event) for event in events]
         keys = [row[0] for row in rows]
         try:
             async with self._write_lock, writer.transaction():

@@ -38,8 +38,9 @@ from typing import Any
 
 import aiosqlite
 
-from .codec import decode, encode
-from .errors import LogError, LogFormatError, LogNotFoundError, LogReadOnlyError, LogVersionError
+from ._sql import Row, check_meta, event_row
+from .codec import decode
+from .errors import LogError, LogFormatError, LogNotFoundError, LogReadOnlyError
 from .events import Event
 from .store import APP_NAME, SCHEMA_VERSION, EventStore, MemoryStore, _utc_now, check_limit
 
@@ -58,7 +59,6 @@ _INSERT = (
     "INSERT OR IGNORE INTO events (key, kind, run_id, task_id, model, ts, payload)"
     " VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
-_Row = tuple[str, str, str, str | None, str | None, float, bytes]
 
 
 class SQLiteStore(EventStore):
@@ -202,7 +202,7 @@ class SQLiteStore(EventStore):
         writer = self._require_writer()
         if not events:
             return []
-        rows = [_row(event) for event in events]
+        rows = [event_row(event) for event in events]
         async with self._write_lock:
             try:
                 # The INSERT opens the transaction with BEGIN IMMEDIATE (the writer
@@ -326,19 +326,7 @@ async def _validate(conn: aiosqlite.Connection, path: Path) -> None:
         meta: dict[str, str] = {str(k): str(v) for k, v in rows}
     except sqlite3.DatabaseError as exc:
         raise LogFormatError(f"{path} is not an azr-actors event log (corrupt: {exc})") from None
-    if meta.get("app") != APP_NAME:
-        raise foreign
-    try:
-        version = int(meta.get("schema_version", ""))
-    except ValueError:
-        raise LogFormatError(
-            f"{path} has an unreadable schema_version {meta.get('schema_version')!r}"
-        ) from None
-    if version > SCHEMA_VERSION:
-        raise LogVersionError(
-            f"{path} was written by event-log schema version {version}; this azr-actors reads"
-            f" up to version {SCHEMA_VERSION}: upgrade azr-actors to open it"
-        )
+    version = check_meta(meta, str(path), foreign)
     if version < 1 or "events" not in tables:
         raise LogFormatError(f"{path} is not a complete azr-actors event log (no events table)")
 
@@ -372,33 +360,7 @@ def _select_events(after: int, limit: int | None, kinds: list[str] | None) -> tu
     return sql, [*params, limit]
 
 
-# -- rows ----------------------------------------------------------------------------
-# Per event type: its tag, and whether it has the task_id and model query columns.
-_COLUMNS: dict[type, tuple[str, bool, bool]] = {}
-
-
-def _row(event: Event) -> _Row:
-    cls = type(event)
-    columns = _COLUMNS.get(cls)
-    if columns is None:
-        if not isinstance(event, Event):
-            raise TypeError(f"expected an Event, got {cls.__name__}")
-        names = event.__struct_fields__
-        tag = event.__struct_config__.tag
-        columns = _COLUMNS[cls] = (str(tag), "task_id" in names, "model" in names)
-    kind, has_task, has_model = columns
-    return (
-        event.key,
-        kind,
-        event.run_id,
-        getattr(event, "task_id") if has_task else None,  # noqa: B009
-        getattr(event, "model") if has_model else None,  # noqa: B009
-        event.ts,
-        encode(event),
-    )
-
-
-async def _assigned_seqs(conn: aiosqlite.Connection, rows: list[_Row], inserted: int) -> list[int]:
+async def _assigned_seqs(conn: aiosqlite.Connection, rows: list[Row], inserted: int) -> list[int]:
     """The seq of each row just inserted in the open transaction, 0 for an ignored one.
 
     Inside one write transaction the inserted rows take the consecutive rowids
