@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from azr_actors.selection import canonical_output, expected_matches
 from azr_actors.sandbox.values import encode
+from azr_actors.selection import canonical_output, expected_matches
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import azr_actors.selection as judge
-from azr_actors.selection import Candidate, plan_evidence, select
 from azr_actors.sandbox.values import encode
+from azr_actors.selection import Candidate, plan_evidence, select
 
 JUDGE_DIR = Path(judge.__file__).resolve().parent
 FORBIDDEN_MODULES = (

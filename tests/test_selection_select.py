@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from azr_actors.selection import Candidate, EvidencePlan, Selection, StopRule, decide_stop, select
 from azr_actors.sandbox.values import encode
+from azr_actors.selection import Candidate, EvidencePlan, Selection, StopRule, decide_stop, select
 
 # Two docstring examples, then three derived inputs.
 PLAN = EvidencePlan(

@@ -17,8 +17,8 @@ __all__ = [
     "CompletionRequest",
     "Provider",
     "ProviderError",
-    "RetryInfo",
     "RetryCallback",
+    "RetryInfo",
 ]
 
 
