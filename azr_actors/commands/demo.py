@@ -1,4 +1,4 @@
-"""``azr demo``: the live-demo fallback assets (demo.cast, script.md, metadata.json, flow.json)."""
+"""``azr demo``: the live-demo fallback assets (demo.cast, demo-15s.cast, script.md, metadata.json, flow.json)."""
 
 from __future__ import annotations
 
@@ -19,10 +19,17 @@ def add_parser(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
         help="write the demo fallback assets from a log",
-        description="From a finished log, write demo.cast (asciicast v2, at most 45 s), script.md, metadata.json and flow.json into --out.",
+        description="From a finished log, write into --out: demo.cast (asciicast v2, at most 45 s), "
+        "demo-15s.cast (the 15 s cut for a short slot), script.md (narration, fallbacks, Q&A sheet), "
+        "metadata.json and flow.json.",
     )
     p.add_argument("--log", type=log_location, required=True)
-    p.add_argument("--out", type=Path, required=True)
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="folder for demo.cast, demo-15s.cast, script.md, metadata.json and flow.json",
+    )
     p.set_defaults(handler=handle)
 
 
