@@ -13,12 +13,10 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..sample_format import code_field
 from ._errors import SampleFileError
 
 __all__ = ["load_sample_files"]
-
-_CODE_KEYS = ("completion", "solution")
-
 
 def load_sample_files(paths: Sequence[str | Path]) -> dict[str, dict[str, list[str]]]:
     """Read sample files into ``model -> task_id -> [sample 0, sample 1, ...]``.
@@ -62,10 +60,10 @@ def _parse_line(path: Path, number: int, line: str) -> tuple[str, str]:
     task_id = record.get("task_id")
     if not isinstance(task_id, str) or not task_id:
         raise SampleFileError(f'{where}: missing or non-string "task_id"')
-    for key in _CODE_KEYS:
-        if key in record:
-            code = record[key]
-            if not isinstance(code, str):
-                raise SampleFileError(f'{where}: "{key}" must be a string')
-            return task_id, code
-    raise SampleFileError(f'{where}: needs "completion" or "solution"')
+    found = code_field(record)
+    if found is None:
+        raise SampleFileError(f'{where}: needs "completion" or "solution"')
+    key, code = found
+    if not isinstance(code, str):
+        raise SampleFileError(f'{where}: "{key}" must be a string')
+    return task_id, code

