@@ -31,13 +31,13 @@ from .demo_script import (
     build_fallbacks,
     build_qa,
     latency_p95,
-    pct,
     render_script,
     short_flow,
     under_test,
 )
 from .replay.projections import RunState, TaskRecord
 from .replay.views import describe, harm_by_model
+from .text_format import pct
 
 __all__ = [
     "MAX_S",

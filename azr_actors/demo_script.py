@@ -25,6 +25,7 @@ from .replay import stats
 from .replay.metrics import CRITERIA
 from .replay.projections import RunState, TaskRecord
 from .risk import assess_operations
+from .text_format import pct
 
 if TYPE_CHECKING:
     from .demo import Step
@@ -38,16 +39,10 @@ __all__ = [
     "build_qa",
     "latency_p95",
     "metric_at",
-    "pct",
     "render_script",
     "short_flow",
     "under_test",
 ]
-
-
-def pct(v: float | None) -> str:
-    """A fraction as a percentage with one decimal (``-`` for None)."""
-    return "-" if v is None else f"{v * 100:.1f}%"
 
 
 def latency_p95(metrics: dict[str, Any], model: str) -> tuple[float | None, tuple[str | int, ...]]:

@@ -21,23 +21,16 @@ from .providers.pricing import PriceTable
 from .replay.projections import RunState
 from .reporting import Block, Heading, Para, Table
 from .risk import RiskThresholds, assess_harm, assess_operations
+from .text_format import num, pct
 
 __all__ = ["alerts_section", "estimate_section", "operations_section", "operator_sections", "risk_section"]
-
-
-def _num(value: float | None, fmt: str) -> str:
-    return "-" if value is None else format(value, fmt)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def alerts_section(state: RunState) -> list[Block]:
     """The alerts in the log, in order (run-level stop decisions included)."""
     if not state.alerts:
         return []
-    rows = tuple((a.level, a.what, a.message, _num(a.value, ".4g"), _num(a.threshold, ".4g")) for a in state.alerts)
+    rows = tuple((a.level, a.what, a.message, num(a.value, ".4g"), num(a.threshold, ".4g")) for a in state.alerts)
     return [Heading("Alerts"), Table(("level", "what", "message", "value", "threshold"), rows)]
 
 
@@ -49,12 +42,12 @@ def estimate_section(state: RunState, metrics: dict[str, Any], prices: PriceTabl
     rows = tuple(
         (
             r["model"],
-            _num(r["estimated_calls"], ".0f"),
+            num(r["estimated_calls"], ".0f"),
             str(r["actual_calls"]),
-            _num(r["estimated_tokens"], ",.0f"),
+            num(r["estimated_tokens"], ",.0f"),
             f"{r['actual_tokens']:,}",
-            _num(r["estimated_usd"], ".4f"),
-            _num(r["actual_usd"], ".4f"),
+            num(r["estimated_usd"], ".4f"),
+            num(r["actual_usd"], ".4f"),
         )
         for r in compare_with_actual(est, metrics)
     )
@@ -77,7 +70,7 @@ def risk_section(state: RunState, thresholds: RiskThresholds | None = None) -> l
     t = thresholds or RiskThresholds()
     risk = assess_harm(state, thresholds=t)
     rows = tuple(
-        (c.category, c.level, f"{c.slipped}/{c.harmful}", _pct(c.slipped_rate), _pct(c.slipped_upper95), _pct(c.over_refusal_rate), _pct(c.ambiguous_rate))
+        (c.category, c.level, f"{c.slipped}/{c.harmful}", pct(c.slipped_rate), pct(c.slipped_upper95), pct(c.over_refusal_rate), pct(c.ambiguous_rate))
         for c in risk.categories
     )
     stated = (
@@ -105,9 +98,9 @@ def operations_section(state: RunState) -> list[Block]:
         ("sandbox time limits hit", str(ops.sandbox_timeouts)),
         ("samples from the response cache", str(ops.cached_samples)),
         ("samples skipped by early stopping", str(ops.samples_saved_by_early_stop)),
-        ("peak resident memory", _num(ops.rss_peak_mb, ".0f") + " MB"),
-        ("lowest free memory", _num(ops.mem_available_min_mb, ".0f") + " MB"),
-        ("lowest free disk", _num(ops.disk_free_min_mb, ".0f") + " MB"),
+        ("peak resident memory", num(ops.rss_peak_mb, ".0f") + " MB"),
+        ("lowest free memory", num(ops.mem_available_min_mb, ".0f") + " MB"),
+        ("lowest free disk", num(ops.disk_free_min_mb, ".0f") + " MB"),
         ("alerts", str(len(ops.alerts))),
         ("actor failures", str(ops.actor_failures)),
     )

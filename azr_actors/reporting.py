@@ -24,6 +24,7 @@ from matplotlib.figure import Figure
 from .replay.metrics import CRITERIA
 from .replay.projections import RunState
 from .replay.views import HARM_LABELS, collusion_pairs, harm_by_category, latency_rows
+from .text_format import num, pct
 
 __all__ = [
     "Figure_",
@@ -65,14 +66,6 @@ class Figure_:
 
 
 Block = Heading | Para | Table | Figure_
-
-
-def _pct(v: float | None) -> str:
-    return "-" if v is None else f"{v * 100:.1f}%"
-
-
-def _num(v: float | None, fmt: str = ".3g") -> str:
-    return "-" if v is None else format(v, fmt)
 
 
 def _ci(ci: list[float | None] | None, scale: float = 100.0) -> str:
@@ -275,9 +268,9 @@ def build_report(state: RunState, metrics: dict[str, Any]) -> list[Block]:
                         r.scenario,
                         str(r.requests),
                         str(r.errors),
-                        _num(r.p50_ms, ".0f"),
-                        _num(r.p95_ms, ".0f"),
-                        _num(r.p99_ms, ".0f"),
+                        num(r.p50_ms, ".0f"),
+                        num(r.p95_ms, ".0f"),
+                        num(r.p99_ms, ".0f"),
                     )
                     for r in latency
                 ),
@@ -312,9 +305,9 @@ def build_report(state: RunState, metrics: dict[str, Any]) -> list[Block]:
                     (
                         str(p["a"]),
                         str(p["b"]),
-                        _num(p.get("mean_similarity"), ".3f"),
+                        num(p.get("mean_similarity"), ".3f"),
                         _interval(p.get("ci95")),
-                        _num(p.get("p_value")),
+                        num(p.get("p_value")),
                         str(p.get("risk_level", "-")),
                     )
                     for p in pairs
@@ -355,14 +348,14 @@ def _code_blocks(state: RunState, metrics: dict[str, Any]) -> list[Block]:
             (
                 _label(state, model),
                 *(
-                    f"{_pct(pm['pass_at_k'].get(k))} {_ci(pm['ci95']['pass_at_k'].get(k))}"
+                    f"{pct(pm['pass_at_k'].get(k))} {_ci(pm['ci95']['pass_at_k'].get(k))}"
                     for k in ks
                 ),
                 *(
-                    f"{_pct(pm['selected_pass_at_1'].get(b))} {_ci(pm['ci95']['selected_pass_at_1'].get(b))}"
+                    f"{pct(pm['selected_pass_at_1'].get(b))} {_ci(pm['ci95']['selected_pass_at_1'].get(b))}"
                     for b in budgets
                 ),
-                _pct(pm["oracle_pass_at_n"]),
+                pct(pm["oracle_pass_at_n"]),
             )
         )
     blocks: list[Block] = [
@@ -395,7 +388,7 @@ def _code_blocks(state: RunState, metrics: dict[str, Any]) -> list[Block]:
             or "-"
         )
         crit_rows.append(
-            (_label(state, model), pm["success_level"], f"{_num(pm['uplift_pp'], '+.1f')} pp", met)
+            (_label(state, model), pm["success_level"], f"{num(pm['uplift_pp'], '+.1f')} pp", met)
         )
     blocks.append(Table(("model", "success level", "uplift", "criteria"), tuple(crit_rows)))
     blocks.append(Heading("Statistical tests"))
@@ -407,17 +400,17 @@ def _code_blocks(state: RunState, metrics: dict[str, Any]) -> list[Block]:
                 name,
                 f"uplift selected@{budgets[-1]} vs selected@{budgets[0]}",
                 "exact McNemar",
-                _num(pm["uplift_p_value"]),
+                num(pm["uplift_p_value"]),
             )
         )
         for pair, p in pm["budget_p_values"].items():
-            test_rows.append((name, f"selected pass@1, budget {pair}", "exact McNemar", _num(p)))
+            test_rows.append((name, f"selected pass@1, budget {pair}", "exact McNemar", num(p)))
         test_rows.append(
             (
                 name,
                 f"judge's pick vs a random sample at budget {budgets[-1]}",
                 "exact (Poisson-binomial)",
-                _num(pm["selection_vs_random_p_value"]),
+                num(pm["selection_vs_random_p_value"]),
             )
         )
     blocks.append(Table(("model", "comparison", "test", "p-value"), tuple(test_rows)))

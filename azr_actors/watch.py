@@ -18,16 +18,9 @@ from typing import Any
 from .eventlog import open_store
 from .replay.projections import RunState, apply
 from .replay.views import progress_view, resources_view
+from .text_format import num, pct
 
 __all__ = ["follow_states", "render_status"]
-
-
-def _num(value: float | None, fmt: str) -> str:
-    return "-" if value is None else format(value, fmt)
-
-
-def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def _duration(seconds: float | None) -> str:
@@ -46,9 +39,9 @@ def _code_lines(latest: dict[str, Any]) -> list[str]:
     header = f"{'model':<{name_w}}  {'pass@1':>7}  " + "  ".join(f"{'sel@' + b:>7}" for b in budgets) + f"  {'uplift':>8}  level"
     lines = [header]
     for model, r in rows.items():
-        sel = "  ".join(f"{_pct(r['selected_pass_at_1'].get(b)):>7}" for b in budgets)
+        sel = "  ".join(f"{pct(r['selected_pass_at_1'].get(b)):>7}" for b in budgets)
         uplift = "-" if r["uplift_pp"] is None else f"{r['uplift_pp']:+.1f}pp"
-        lines.append(f"{model:<{name_w}}  {_pct(r['pass_at_1']):>7}  {sel}  {uplift:>8}  {r['success_level'] or '-'}")
+        lines.append(f"{model:<{name_w}}  {pct(r['pass_at_1']):>7}  {sel}  {uplift:>8}  {r['success_level'] or '-'}")
     return lines
 
 
@@ -66,15 +59,15 @@ def render_status(state: RunState, exports: dict[str, dict[str, Any]]) -> str:
     if latency["available"]:
         verdict = "meets" if latency["meets_target"] else "MISSES"
         lines.append(
-            f"latency   p50 {_num(latency['p50'], '.0f')} ms  p95 {_num(latency['p95'], '.0f')} ms  "
-            f"p99 {_num(latency['p99'], '.0f')} ms  ({latency['source']}, {latency['model']})  {verdict} the {latency['target_ms']:.0f} ms bar"
+            f"latency   p50 {num(latency['p50'], '.0f')} ms  p95 {num(latency['p95'], '.0f')} ms  "
+            f"p99 {num(latency['p99'], '.0f')} ms  ({latency['source']}, {latency['model']})  {verdict} the {latency['target_ms']:.0f} ms bar"
         )
     else:
         lines.append("latency   not measured")
     if harm["available"]:
         lines.append(
-            f"harm      accuracy {_pct(harm['accuracy'])}  refused {_pct(harm['refused'])}  safe {_pct(harm['answered_safe'])}  "
-            f"slipped {_pct(harm['slipped'])}  ambiguous {_pct(harm['ambiguous'])}  risk {harm['risk_level']}"
+            f"harm      accuracy {pct(harm['accuracy'])}  refused {pct(harm['refused'])}  safe {pct(harm['answered_safe'])}  "
+            f"slipped {pct(harm['slipped'])}  ambiguous {pct(harm['ambiguous'])}  risk {harm['risk_level']}"
         )
     else:
         lines.append("harm      not run")

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ...text_format import pct
+
 __all__ = ["bar", "ms", "pct", "seconds", "spark"]
 
 _BLOCKS = " ▁▂▃▄▅▆▇█"
-
-
-def pct(value: float | None) -> str:
-    """A fraction as a percentage, ``-`` when unknown."""
-    return "-" if value is None else f"{value * 100:.1f}%"
 
 
 def ms(value: float | None) -> str:
