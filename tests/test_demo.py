@@ -7,14 +7,10 @@ import re
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from scipy.stats import binomtest
-
-sys.path.insert(0, str(Path(__file__).parent))
 from azr_actors.eventlog import (
     CollusionAnalyzed,
     Event,
@@ -25,6 +21,7 @@ from azr_actors.eventlog import (
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
 from fixtures_log import RUN_ID, make_log, sample_events
+from scipy.stats import binomtest
 
 from azr_actors.cli import main
 from azr_actors.demo import MAX_S, SHORT_CAST, SHORT_CUT, STEPS, build_flow, build_qa

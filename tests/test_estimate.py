@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-import sys
 from pathlib import Path
 
 import pytest
 from azr_actors.eventlog import Event, ModelInfo, RunStarted, SelectionMade
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
+from fixtures_log import sample_events
 
 from azr_actors.estimate import (
     CODE_COMPLETION_TOKENS,
@@ -27,9 +27,6 @@ from azr_actors.estimate import (
     stop_profile_from_state,
 )
 from azr_actors.providers.pricing import Price, PriceTable
-
-sys.path.insert(0, str(Path(__file__).parent))
-from fixtures_log import sample_events
 
 PRICES = PriceTable({"priced": Price(1.0, 2.0)})
 

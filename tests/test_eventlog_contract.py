@@ -5,7 +5,6 @@ implements ``make_store`` (return an unopened store; ``tmp_path`` is that
 test's private directory).  The concrete subclasses at the bottom run it on
 MemoryStore and SQLiteStore; a PostgreSQL backend adds its own subclass::
 
-    sys.path.insert(0, str(Path(__file__).parent))
     from test_eventlog_contract import EventStoreContract
 
     class TestPostgresStoreContract(EventStoreContract):

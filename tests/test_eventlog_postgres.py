@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,8 +28,6 @@ from azr_actors.eventlog import (  # noqa: E402
     open_store,
 )
 from azr_actors.eventlog.postgres import PostgresStore, parse_url  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).parent))
 from test_eventlog_contract import WAIT_S, EventStoreContract, collect, scheduled  # noqa: E402
 
 URL = os.environ.get("AZR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -16,12 +16,10 @@ import pytest
 from azr_actors.eventlog import ModelInfo, RunStarted
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
+from fixtures_log import make_log, sample_events, write_log
 
 from azr_actors.cli import main
 from azr_actors.export import EXPORT_FILES, build_exports, write_atomic, write_exports
-
-sys.path.insert(0, str(Path(__file__).parent))
-from fixtures_log import make_log, sample_events, write_log
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 AZR = [sys.executable, "-m", "azr_actors.cli"]

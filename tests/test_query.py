@@ -6,12 +6,9 @@ import csv
 import hashlib
 import io
 import json
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
 from fixtures_log import make_log, sample_events
 
 from azr_actors.cli import main

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import sys
 from pathlib import Path
 
 import msgspec
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
 from azr_actors.eventlog import RunFinished, RunStarted
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import msgspec
-
-sys.path.insert(0, str(Path(__file__).parent))
 from azr_actors.replay import views
 from azr_actors.replay.projections import fold
 from fixtures_log import sample_events

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import base64
 import re
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).parent))
 from azr_actors.eventlog import Alert, Event, ModelInfo, RunStarted
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold

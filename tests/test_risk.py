@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 from azr_actors.eventlog import (
     Alert,
@@ -19,11 +16,9 @@ from azr_actors.eventlog import (
     SampleGenerated,
 )
 from azr_actors.replay.projections import fold
+from fixtures_log import sample_events
 
 from azr_actors.risk import RiskThresholds, assess_harm, assess_operations
-
-sys.path.insert(0, str(Path(__file__).parent))
-from fixtures_log import sample_events
 
 
 def _run() -> RunStarted:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import msgspec
@@ -14,12 +13,10 @@ import pytest
 from azr_actors.eventlog import RunStarted
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
+from fixtures_log import sample_events
 from PIL import Image
 
 from azr_actors.slides import PLOTS, build_slides, render_deck, write_slides
-
-sys.path.insert(0, str(Path(__file__).parent))
-from fixtures_log import sample_events
 
 CHROMIUM = Path("/usr/bin/chromium")
 TITLES = [

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import io
 import os
-import sys
 from pathlib import Path
 
 import pytest
-from rich.console import Console
-
-sys.path.insert(0, str(Path(__file__).parent))
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
 from fixtures_log import sample_events, write_log
+from rich.console import Console
 
 from azr_actors.tui import MonitorApp, follow_log, replay_log
 from azr_actors.tui.screens import EventsScreen, ModelsScreen, OverviewScreen, TasksScreen

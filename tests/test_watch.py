@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import sys
 from pathlib import Path
 
 import pytest
 from azr_actors.eventlog import Alert, open_store
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
+from fixtures_log import make_log, sample_events, write_log
 
 from azr_actors.cli import main
 from azr_actors.export import build_exports
 from azr_actors.watch import follow_states, render_status
-
-sys.path.insert(0, str(Path(__file__).parent))
-from fixtures_log import make_log, sample_events, write_log
 
 
 def _status(events: list) -> str:  # type: ignore[type-arg]
