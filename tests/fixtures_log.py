@@ -220,7 +220,16 @@ def sample_events(n_tasks: int = len(TASKS)) -> list[Event]:
 
 async def write_log(path: Path, events: list[Event]) -> Path:
     """Store ``events`` in a new SQLite log at ``path``; return the path."""
-    store = open_store(path, create=True, readonly=False)
+    return await _store(path, events, create=True)
+
+
+async def append_log(path: Path, events: list[Event]) -> Path:
+    """Append ``events`` to the existing log at ``path`` (as the run's writer would); return the path."""
+    return await _store(path, events, create=False)
+
+
+async def _store(path: Path, events: list[Event], *, create: bool) -> Path:
+    store = open_store(path, create=create, readonly=False)
     await store.open()
     try:
         await store.append(events)

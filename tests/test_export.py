@@ -16,7 +16,7 @@ import pytest
 from azr_actors.eventlog import ModelInfo, RunStarted
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
-from fixtures_log import make_log, sample_events, write_log
+from fixtures_log import append_log, make_log, sample_events, write_log
 
 from azr_actors.cli import main
 from azr_actors.export import EXPORT_FILES, build_exports, write_atomic, write_exports
@@ -133,18 +133,7 @@ def test_follow_keeps_the_files_current_until_the_run_finishes(tmp_path: Path) -
         while not latest.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
         assert json.loads(latest.read_text())["status"] == "running"
-
-        async def append_rest() -> None:
-            from azr_actors.eventlog import open_store
-
-            store = open_store(log, create=False)
-            await store.open()
-            try:
-                await store.append(events[cut:])
-            finally:
-                await store.close()
-
-        asyncio.run(append_rest())
+        asyncio.run(append_log(log, events[cut:]))
         assert proc.wait(timeout=30) == 0, (tmp_path / "stderr.txt").read_text()
     finally:
         if proc.poll() is None:

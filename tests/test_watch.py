@@ -6,10 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from azr_actors.eventlog import Alert, open_store
+from azr_actors.eventlog import Alert
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
-from fixtures_log import make_log, sample_events, write_log
+from fixtures_log import append_log, make_log, sample_events, write_log
 
 from azr_actors.cli import main
 from azr_actors.export import build_exports
@@ -52,12 +52,7 @@ async def test_follow_yields_as_the_log_grows_and_ends_with_the_run(tmp_path: Pa
 
     async def grow() -> None:
         await asyncio.sleep(0.3)
-        store = open_store(log, create=False)
-        await store.open()
-        try:
-            await store.append(events[cut:])
-        finally:
-            await store.close()
+        await append_log(log, events[cut:])
 
     grower = asyncio.create_task(grow())
     async for state in follow_states(log, interval_s=0.05):
