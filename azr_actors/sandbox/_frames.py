@@ -13,9 +13,19 @@ import select
 import time
 from typing import Any
 
-__all__ = ["FrameError", "decode_body", "pack", "read_exact", "read_frame", "write_frame"]
+__all__ = [
+    "JOB_CAP",
+    "FrameError",
+    "decode_body",
+    "pack",
+    "read_exact",
+    "read_frame",
+    "write_frame",
+]
 
 _HEADER = 4
+#: The largest job frame (pool -> runner -> sample) any reader accepts.
+JOB_CAP = 64 << 20
 _len = len  # bound at import: a sample that rewrites builtins cannot garble its own frames
 
 

@@ -36,7 +36,7 @@ from .limits import LOAD_FLOOR_S
 
 __all__ = ["JOB_CAP", "serve"]
 
-JOB_CAP = 64 << 20
+JOB_CAP = _frames.JOB_CAP
 
 
 class CandidateError(Exception):
@@ -314,7 +314,7 @@ def _run_job(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def serve(pool_fd: int, control: socket.socket, slot: int, cfg: dict[str, Any]) -> None:
+def serve(pool_fd: int, control_fd: int, slot: int, cfg: dict[str, Any]) -> None:
     """The runner of one slot: report isolation, then run jobs from the pool until it hangs up.
 
     A fresh sample process is always waiting (forked while the pool prepares the
@@ -322,6 +322,7 @@ def serve(pool_fd: int, control: socket.socket, slot: int, cfg: dict[str, Any]) 
     namespace, before the result is sent.
     """
     _frames.write_frame(pool_fd, cfg["report"])
+    control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=control_fd)
     spawner = _Spawner(control, slot, cfg)
     channel, scratch = spawner.spawn()
     while True:

@@ -18,36 +18,60 @@ it inherited.
 
 from __future__ import annotations
 
+import _socket
+import array
 import gc
 import json
 import os
 import select
 import signal
-import socket
 import sys
 from typing import Any
 
-from . import _confine, _runner, _sample, _syscalls
+from . import _confine, _frames, _sample, _syscalls
 
 __all__ = ["main"]
 
+#: Standard modules samples commonly import, loaded once here. Each module the
+#: zygote holds costs every sample's fork and exit (about 0.15 ms per MiB on a
+#: small machine), so heavy, rarely used ones (statistics, decimal, fractions,
+#: datetime, hashlib) are left for the few samples that import them.
 PRELOAD = (
     "math", "re", "string", "collections", "itertools", "functools", "heapq", "bisect",
-    "typing", "random", "statistics", "fractions", "decimal", "copy", "json",
-    "operator", "datetime", "array", "cmath", "numbers", "textwrap", "unicodedata", "struct",
+    "typing", "random", "operator", "array", "cmath", "textwrap", "unicodedata", "struct",
 )  # fmt: skip
+
+
+def _socketpair() -> tuple[_socket.socket, _socket.socket]:
+    """A SOCK_SEQPACKET pair (through ``_socket``: the ``socket`` module is not worth its memory here)."""
+    return _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_SEQPACKET)
+
+
+def _recv_fds(sock: _socket.socket, size: int, most: int) -> tuple[bytes, list[int]]:
+    """One message and the descriptors attached to it (as ``socket.recv_fds``)."""
+    fds = array.array("i")
+    message, ancillary, _flags, _addr = sock.recvmsg(size, _socket.CMSG_LEN(most * fds.itemsize))
+    for level, kind, data in ancillary:
+        if level == _socket.SOL_SOCKET and kind == _socket.SCM_RIGHTS:
+            fds.frombytes(data[: len(data) - (len(data) % fds.itemsize)])
+    return message, list(fds)
+
+
+def _send_fds(sock: _socket.socket, message: bytes, fds: list[int]) -> None:
+    """Send ``message`` with descriptors attached (as ``socket.send_fds``)."""
+    sock.sendmsg([message], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, array.array("i", fds))])
 
 
 class _Zygote:
     def __init__(self, cfg: dict[str, Any], pidns_fd: int | None) -> None:
         self.cfg = cfg
         self.pidns_fd = pidns_fd
-        self.controls: dict[int, socket.socket] = {}  # slot -> zygote end
+        self.controls: dict[int, _socket.socket] = {}  # slot -> zygote end
         self.runners: dict[int, int] = {}  # runner pid -> slot
         self.samples: dict[int, int] = {}  # sample pid -> slot
 
     def fork_runner(self, slot: int, pool_fd: int, other_fds: list[int]) -> None:
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours, theirs = _socketpair()
         pid = os.fork()
         if pid == 0:
             try:
@@ -59,7 +83,9 @@ class _Zygote:
                 signal.set_wakeup_fd(-1)
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 _syscalls.set_parent_death_signal(signal.SIGKILL)
-                _runner.serve(pool_fd, theirs, slot, self.cfg)
+                from . import _runner  # only runners need it (and what it imports)
+
+                _runner.serve(pool_fd, theirs.detach(), slot, self.cfg)
             finally:
                 os._exit(0)
         theirs.close()
@@ -90,7 +116,7 @@ class _Zygote:
                     limits=self.cfg["limits"],
                     keep_fds=(to_r, from_w),
                 )
-                _sample.serve(to_r, from_w, _runner.JOB_CAP)
+                _sample.serve(to_r, from_w, _frames.JOB_CAP)
             finally:
                 os._exit(0)
         for fd in fds:
@@ -98,7 +124,7 @@ class _Zygote:
         self.samples[pid] = slot
         pidfd = os.pidfd_open(pid)
         try:
-            socket.send_fds(control, [f"pid {pid}".encode()], [pidfd])
+            _send_fds(control, f"pid {pid}".encode(), [pidfd])
         finally:
             os.close(pidfd)
 
@@ -137,7 +163,7 @@ class _Zygote:
                 if fd == wakeup:
                     continue
                 slot = by_fd[fd]
-                message, fds, _flags, _addr = socket.recv_fds(self.controls[slot], 4096, 3)
+                message, fds = _recv_fds(self.controls[slot], 4096, 3)
                 if not message:
                     return  # a runner is gone: stop everything
                 words = message.decode().split(" ", 1)
@@ -190,6 +216,7 @@ def main(argv: list[str]) -> None:
     os.set_blocking(wr, False)
     signal.set_wakeup_fd(wr)
     signal.signal(signal.SIGCHLD, lambda *_: None)
+    _sample.warm_up()
     gc.collect()
     gc.freeze()
     zygote = _Zygote(cfg, pidns_fd)
