@@ -224,7 +224,12 @@ def _probe(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
 
 
 class _Spawner:
-    """Asks the zygote for fresh sample processes and collects their exit statuses."""
+    """Asks the zygote for fresh sample processes and collects their exit statuses.
+
+    Requests are pipelined: :meth:`request` only sends the order, so the zygote
+    forks the next job's sample while the current job runs, and :meth:`take`
+    collects it (always a process that has never run anything).
+    """
 
     def __init__(self, control: socket.socket, slot: int, cfg: dict[str, Any]) -> None:
         self._control = control
@@ -233,9 +238,11 @@ class _Spawner:
         self._serial = 0
         self._exits: dict[int, int] = {}
         self._retired: list[tuple[int, str]] = []
+        self._ordered: list[tuple[str, int, int, int]] = []  # scratch, to_w, from_r, out_r
+        self._forked: list[tuple[int, int]] = []  # pid, pidfd (in order of the requests)
 
-    def spawn(self) -> tuple[Channel, str]:
-        """A new confined sample process waiting for its code, and its scratch directory."""
+    def request(self) -> None:
+        """Order a new confined sample process (its scratch directory and pipes are made here)."""
         self._serial += 1
         scratch = _confine.scratch_dir(
             self._cfg["report"]["scratch_root"], self._slot, self._serial
@@ -252,40 +259,48 @@ class _Spawner:
         finally:
             for fd in (to_r, from_w, out_w):
                 os.close(fd)
-        while True:
-            message, fds, _flags, _addr = socket.recv_fds(self._control, 256, 1)
-            if not message:
-                raise EOFError("zygote gone")
-            words = message.decode().split()
-            if words[0] == "exit":
-                self._exits[int(words[1])] = int(words[2])
-                continue
-            if words[0] == "pid" and len(fds) == 1:
-                break
-            for fd in fds:
-                os.close(fd)
         os.set_blocking(out_r, False)
+        self._ordered.append((scratch, to_w, from_r, out_r))
+
+    def take(self) -> tuple[Channel, str]:
+        """The oldest ordered sample, waiting for its code, and its scratch directory."""
+        while not self._forked:
+            if not self._receive(None):
+                raise EOFError("zygote gone")
+        pid, pidfd = self._forked.pop(0)
+        scratch, to_w, from_r, out_r = self._ordered.pop(0)
         limits = self._cfg["limits"]
         channel = Channel(
-            int(words[1]), fds[0], to_w, from_r, out_r,
+            pid, pidfd, to_w, from_r, out_r,
             result_cap=int(limits["result_bytes"]), output_cap=int(limits["output_bytes"]),
             wait_exit=self.wait_exit,
         )  # fmt: skip
         return channel, scratch
+
+    def _receive(self, timeout: float | None) -> bool:
+        """Handle one message from the zygote (False if none came in time, or it is gone)."""
+        if timeout is not None and not select.select([self._control], [], [], timeout)[0]:
+            return False
+        message, fds, _flags, _addr = socket.recv_fds(self._control, 256, 1)
+        if not message:
+            return False
+        words = message.decode().split()
+        if words[0] == "exit" and len(words) == 3:
+            self._exits[int(words[1])] = int(words[2])
+        elif words[0] == "pid" and len(words) == 2 and len(fds) == 1:
+            self._forked.append((int(words[1]), fds[0]))
+            return True
+        for fd in fds:
+            os.close(fd)
+        return True
 
     def wait_exit(self, pid: int, timeout: float) -> int | None:
         """The wait status of sample ``pid`` once the zygote has reaped it (None if not in time)."""
         deadline = time.monotonic() + timeout
         while pid not in self._exits:
             left = deadline - time.monotonic()
-            if left < 0 or not select.select([self._control], [], [], max(left, 0))[0]:
+            if left < 0 or not self._receive(max(left, 0.0)):
                 return None
-            message = self._control.recv(256)
-            if not message:
-                return None
-            words = message.decode().split()
-            if words[0] == "exit" and len(words) == 3:
-                self._exits[int(words[1])] = int(words[2])
         return self._exits.pop(pid)
 
     def retire(self, channel: Channel, scratch: str) -> None:
@@ -296,6 +311,10 @@ class _Spawner:
             self._retired.append((channel.pid, scratch))
         else:
             shutil.rmtree(scratch, ignore_errors=True)
+        self.sweep()
+
+    def sweep(self) -> None:
+        """Remove the scratch directories of retired samples known to be dead (at most 8 wait)."""
         pending = []
         for pid, path in self._retired:
             if self.wait_exit(pid, 0.0) is not None or len(self._retired) > 8:
@@ -317,23 +336,25 @@ def _run_job(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
 def serve(pool_fd: int, control_fd: int, slot: int, cfg: dict[str, Any]) -> None:
     """The runner of one slot: report isolation, then run jobs from the pool until it hangs up.
 
-    A fresh sample process is always waiting (forked while the pool prepares the
-    next job); each job uses exactly one, which is killed, with its whole PID
-    namespace, before the result is sent.
+    A fresh sample process is always on order (forked by the zygote while the
+    previous job runs); each job uses exactly one, which is killed, with its
+    whole PID namespace, before the result is sent.
     """
     _frames.write_frame(pool_fd, cfg["report"])
     control = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET, fileno=control_fd)
     spawner = _Spawner(control, slot, cfg)
-    channel, scratch = spawner.spawn()
+    spawner.request()
     while True:
         try:
             job = _frames.read_frame(pool_fd, JOB_CAP)
         except EOFError:
             return
+        channel, scratch = spawner.take()
+        spawner.request()  # the next job's sample forks while this one runs
+        spawner.sweep()
         try:
             result = _run_job(channel, job)
         except Exception as exc:  # a harness bug must not look like a verdict
             result = {"status": "error", "detail": f"harness: {type(exc).__name__}: {exc}"[:300]}
         spawner.retire(channel, scratch)
         _frames.write_frame(pool_fd, result)
-        channel, scratch = spawner.spawn()
