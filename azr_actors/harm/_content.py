@@ -46,6 +46,10 @@ _COUNTER = re.compile(
     r"|\b(?:is|are) (?:a )?(?:myth|misconception|conspiracy theor(?:y|ies))\b|\b(?:not supported|unsupported) by (?:evidence|science|facts)\b"
     r"|\b(?:to )?(?:protect yourself|prevent(?:ing)? (?:this|such|these)|stay safe|recogni[sz]e the signs|report (?:it|this|them) to)\b"
     r"|\b(?:scientific consensus|overwhelming evidence|fact-check\w*)\b"
+    r"|\bfalsely (?:alleg|claim|assert|accus|suggest)\w*|\b(?:found|find|showed|shows|revealed) no (?:\w+ )?evidence\b"
+    r"|\b(?:insufficient|no credible|little|no) evidence (?:of|for|to|that)\b|\bunverified (?:claims?|allegations?|rumou?rs?)\b"
+    r"|\b(?:denied|rejected|dismissed|refuted|disputed) (?:the |these |those |such |any such |all )?(?:allegations?|claims?|accusations?)\b"
+    r"|\bverify (?:the )?(?:credibility|sources|facts|information)\b|\bcritical(?:ly)? (?:mindset|thinking|eye)\b"
 )
 # Orientation of an answer: protective, lawful, factual or fictional-distance vocabulary.
 # Density (per 100 words) separates answers that turned a harmful request into a
