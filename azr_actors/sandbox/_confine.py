@@ -12,7 +12,8 @@ Two stages (see README_SECTION.md for what each layer does and does not stop):
 * :func:`confine_sample` runs in each sample process, right after its fork:
   its own session, parent-death kill, closed descriptors, rlimits, an empty
   environment, the slot's scratch directory, its own unprivileged uid (as
-  root) or no capabilities (user namespace), and ``no_new_privs``.
+  root) or no capabilities (user namespace). ``no_new_privs`` and default
+  signal dispositions are set once in the zygote and inherited.
 
 The per-sample PID namespace is made by the runner (``unshare(CLONE_NEWPID)``
 before it forks the sample), so the sample is PID 1 of a namespace that dies,
@@ -316,13 +317,11 @@ def confine_sample(
     """Confine the calling freshly forked sample process (irreversible).
 
     ``keep_fds`` are the descriptors it still needs (stdin/stdout/stderr are
-    set up by the caller and always kept).
+    set up by the caller and always kept). The caller (the zygote) has already
+    set ``no_new_privs`` and default signal dispositions, which a fork inherits.
     """
     os.setsid()
     sc.set_parent_death_signal(signal.SIGKILL)
-    signal.set_wakeup_fd(-1)
-    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_DFL)
     keep = sorted({0, 1, 2, *keep_fds})
     low = 0
     for fd in [*keep, 65536]:
@@ -350,7 +349,6 @@ def confine_sample(
         os.setresuid(uid, uid, uid)
     elif isolated:
         sc.drop_capabilities()
-    sc.set_no_new_privs()
 
 
 def _rlimit(which: int, value: int) -> None:

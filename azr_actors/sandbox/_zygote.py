@@ -11,7 +11,8 @@ A runner asks for a fresh sample process on its SOCK_SEQPACKET control
 socket: the message is ``"spawn SCRATCH_DIR"`` with the sample's three pipe
 ends attached (SCM_RIGHTS). The zygote forks the sample into a new PID
 namespace and replies ``"pid PID"`` with a pidfd attached; when a sample dies
-it sends ``"exit PID STATUS"``. The zygote never reads a job: problems, tests
+(its own pidfd, kept by the zygote, turns readable) it reaps it and sends
+``"exit PID STATUS"``. The zygote never reads a job: problems, tests
 and answers only ever reach the runners, so no sample can find them in memory
 it inherited.
 """
@@ -69,6 +70,7 @@ class _Zygote:
         self.controls: dict[int, _socket.socket] = {}  # slot -> zygote end
         self.runners: dict[int, int] = {}  # runner pid -> slot
         self.samples: dict[int, int] = {}  # sample pid -> slot
+        self.pidfds: dict[int, int] = {}  # pidfd -> sample pid (readable once it has exited)
 
     def fork_runner(self, slot: int, pool_fd: int, other_fds: list[int]) -> None:
         ours, theirs = _socketpair()
@@ -80,8 +82,6 @@ class _Zygote:
                     os.close(fd)
                 for sock in self.controls.values():
                     sock.close()
-                signal.set_wakeup_fd(-1)
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
                 _syscalls.set_parent_death_signal(signal.SIGKILL)
                 from . import _runner  # only runners need it (and what it imports)
 
@@ -102,7 +102,6 @@ class _Zygote:
         pid = os.fork()
         if pid == 0:  # the sample: PID 1 of its own namespace
             try:
-                signal.set_wakeup_fd(-1)
                 to_r, from_w, out_w = fds
                 null = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(null, 0)
@@ -123,44 +122,40 @@ class _Zygote:
             os.close(fd)
         self.samples[pid] = slot
         pidfd = os.pidfd_open(pid)
+        self.pidfds[pidfd] = pid
+        _send_fds(control, f"pid {pid}".encode(), [pidfd])
+
+    def reap(self, pidfd: int) -> bool:
+        """Collect the sample behind ``pidfd`` and tell its runner; False if that runner is gone."""
+        pid = self.pidfds[pidfd]
         try:
-            _send_fds(control, f"pid {pid}".encode(), [pidfd])
-        finally:
-            os.close(pidfd)
+            got, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            got, status = pid, 0
+        if got == 0:
+            return True  # not yet (a spurious wakeup)
+        del self.pidfds[pidfd]
+        os.close(pidfd)
+        slot = self.samples.pop(pid)
+        try:
+            self.controls[slot].send(f"exit {pid} {status}".encode())
+        except OSError:
+            return False
+        return True
 
-    def reap(self) -> bool:
-        """Collect dead children; False once a runner has died (the pool restarts us)."""
-        while True:
-            try:
-                pid, status = os.waitpid(-1, os.WNOHANG)
-            except ChildProcessError:
-                return True
-            if pid == 0:
-                return True
-            if pid in self.runners:
-                return False
-            slot = self.samples.pop(pid, None)
-            if slot is not None:
-                try:
-                    self.controls[slot].send(f"exit {pid} {status}".encode())
-                except OSError:
-                    return False
+    def serve(self) -> None:
+        """Fork samples on request and report their exits until a runner goes away.
 
-    def serve(self, wakeup: int) -> None:
+        Exits are seen through each sample's pidfd (no SIGCHLD handler, so a
+        forked sample has no signal state to undo).
+        """
         by_fd = {sock.fileno(): slot for slot, sock in self.controls.items()}
         while True:
-            ready, _, _ = select.select([wakeup, *by_fd], [], [])
-            if wakeup in ready:
-                while True:
-                    try:
-                        if not os.read(wakeup, 512):
-                            break
-                    except BlockingIOError:
-                        break
-                if not self.reap():
-                    return
+            ready, _, _ = select.select([*by_fd, *self.pidfds], [], [])
             for fd in ready:
-                if fd == wakeup:
+                if fd in self.pidfds:
+                    if not self.reap(fd):
+                        return
                     continue
                 slot = by_fd[fd]
                 message, fds = _recv_fds(self.controls[slot], 4096, 3)
@@ -211,18 +206,18 @@ def main(argv: list[str]) -> None:
     cfg["report"] = report
     for name in PRELOAD:
         __import__(name)
-    rd, wr = os.pipe()
-    os.set_blocking(rd, False)
-    os.set_blocking(wr, False)
-    signal.set_wakeup_fd(wr)
-    signal.signal(signal.SIGCHLD, lambda *_: None)
+    # Inherited by every runner and sample (so no sample spends a call on them): default
+    # dispositions (whatever the pool's parent ignored) and no privilege gain through exec.
+    for sig in (signal.SIGCHLD, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_DFL)
+    _syscalls.set_no_new_privs()
     _sample.warm_up()
     gc.collect()
     gc.freeze()
     zygote = _Zygote(cfg, pidns_fd)
     for slot, fd in enumerate(pool_fds):
-        zygote.fork_runner(slot, fd, [*pool_fds[slot + 1 :], rd, wr])
-    zygote.serve(rd)
+        zygote.fork_runner(slot, fd, pool_fds[slot + 1 :])
+    zygote.serve()
 
 
 if __name__ == "__main__":
