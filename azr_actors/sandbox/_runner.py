@@ -310,7 +310,7 @@ class _Spawner:
         if channel.exit_status is None:
             self._retired.append((channel.pid, scratch))
         else:
-            shutil.rmtree(scratch, ignore_errors=True)
+            _remove(scratch)
         self.sweep()
 
     def sweep(self) -> None:
@@ -318,12 +318,20 @@ class _Spawner:
         pending = []
         for pid, path in self._retired:
             if self.wait_exit(pid, 0.0) is not None or len(self._retired) > 8:
-                shutil.rmtree(path, ignore_errors=True)
+                _remove(path)
             else:
                 pending.append((pid, path))
         self._retired = pending
         live = {pid for pid, _ in pending}
         self._exits = {pid: st for pid, st in self._exits.items() if pid in live}
+
+
+def _remove(scratch: str) -> None:
+    """Delete a dead sample's scratch directory (most are empty: one rmdir)."""
+    try:
+        os.rmdir(scratch)
+    except OSError:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run_job(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:

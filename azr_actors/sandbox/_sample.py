@@ -19,6 +19,7 @@ Protocol (frames, see :mod:`._frames`), runner -> sample then replies:
 from __future__ import annotations
 
 import builtins
+import operator
 import os
 import random
 import sys
@@ -29,7 +30,8 @@ from . import _frames, values
 __all__ = ["serve"]
 
 # Bound at import (in the zygote), so the checks still work after a sample rewrites builtins.
-_len, _any, _getattr, _type, _str = len, any, getattr, type, str
+_len, _all, _map, _getattr, _type, _str = len, all, map, getattr, type, str
+_is = operator.is_
 
 
 def _tamper_signs(snapshot: dict[str, Any]) -> str:
@@ -41,8 +43,9 @@ def _tamper_signs(snapshot: dict[str, Any]) -> str:
     ):
         return "installed a thread trace hook"
     current = builtins.__dict__
-    if _len(current) != _len(snapshot) or _any(
-        current.get(k) is not v for k, v in snapshot.items()
+    # Every name still bound to the very same object (compared in C: this runs after each call).
+    if _len(current) != _len(snapshot) or not _all(
+        _map(_is, _map(current.get, snapshot), snapshot.values())
     ):
         return "rewrote builtins"
     return ""
