@@ -145,7 +145,6 @@ class RunState:
     last_seq: int = 0
     first_ts: float | None = None
     last_ts: float | None = None
-    kinds: dict[str, int] = field(default_factory=dict)
 
     def task(self, model: str, task_id: str) -> TaskRecord:
         per_model = self.tasks.setdefault(model, {})
@@ -203,8 +202,6 @@ def apply(state: RunState, event: Event) -> RunState:
     if event.ts:
         state.first_ts = event.ts if state.first_ts is None else min(state.first_ts, event.ts)
         state.last_ts = event.ts if state.last_ts is None else max(state.last_ts, event.ts)
-    kind = type(event).__struct_config__.tag
-    state.kinds[kind] = state.kinds.get(kind, 0) + 1  # type: ignore[index]
     match event:
         case RunStarted():
             state.run = event
