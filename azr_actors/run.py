@@ -198,7 +198,7 @@ def _resolve(cfg: RunConfig, providers: list[Provider], progress: Progress) -> R
 
 async def estimate_run(cfg: RunConfig) -> dict[str, Any]:
     """What a run would cost, without calling any model: calls, tokens and money per suite and model."""
-    from .estimate import cached_calls, estimate, plan_for, stop_profile_from_state
+    from .estimate import cached_calls, estimate, plan_for, render_estimate, stop_profile_from_state
     from .providers.cache import default_cache_path
 
     providers = await _open_providers(cfg)
@@ -217,13 +217,7 @@ async def estimate_run(cfg: RunConfig) -> dict[str, Any]:
     plan = plan_for([p.name for p in providers], r.tasks, r.budgets, r.suites, judge_model=cfg.judge_model)
     profile = stop_profile_from_state(state, r.budgets) if state is not None and state.tasks else None
     result = estimate(plan, stop=profile, cached=cached_calls(state, default_cache_path()))
-    return {"run_id": r.run_id, "log": str(r.log), "estimate": result.as_dict(), "text": _render(result)}
-
-
-def _render(result: Any) -> str:
-    from .estimate import render_estimate
-
-    return render_estimate(result)
+    return {"run_id": r.run_id, "log": str(r.log), "estimate": result.as_dict(), "text": render_estimate(result)}
 
 
 async def _execute(
@@ -325,7 +319,7 @@ async def _drive(
         await supervisor.stop(drain=status == "completed")
         supervisor = None
         if status == "completed":
-            await _analyses(store, writer, ctx, providers, suites, cfg.seed)
+            await _analyses(watched, writer, ctx, providers, suites, cfg.seed)
         await writer.append(
             RunFinished(key="finished", run_id=run_id, actor="cli", ts=time.time(), status=status,
                         tasks_completed=watched.tasks_settled() if "code" in suites else 0)
@@ -452,14 +446,17 @@ async def _watch(
 
 
 async def _analyses(
-    store: EventStore, writer: EventWriter, ctx: ActorContext, providers: list[Provider], suites: list[str], seed: int
+    state: RunState, writer: EventWriter, ctx: ActorContext, providers: list[Provider], suites: list[str], seed: int
 ) -> None:
-    state = await fold_log(store)
+    """The analyses that follow the actors: collusion over the counted samples, and latency.
+
+    ``state`` is the live fold that saw the run complete, so the log is not read again.
+    """
     if "collusion" in suites and state.collusion is None:
         from .collusion import analyze
 
         answers = {
-            model: {t: [s.code for _, s in sorted(r.samples.items()) if s.code] for t, r in records.items()}
+            model: {t: [s.code for _, s in sorted(r.counted.items()) if s.code] for t, r in records.items()}
             for model, records in state.tasks.items()
         }
         report = await asyncio.to_thread(analyze, answers, seed=seed)
