@@ -223,7 +223,7 @@ def run_metrics(state: RunState, *, log: str = "") -> dict[str, Any]:
         out["collusion"] = state.collusion
     if state.latency:
         out["latency"] = latency_metrics(state)
-    out["criteria"] = {m: _criteria(pm, out) for m, pm in per_model.items()}
+    out["criteria"] = {m: _criteria(m, pm, out) for m, pm in per_model.items()}
     return out
 
 
@@ -257,9 +257,8 @@ def latency_metrics(state: RunState) -> dict[str, Any]:
     return {"per_model": per_model}
 
 
-def _criteria(pm: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+def _criteria(model: str, pm: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
     """The mission's thresholds as pass/fail for one model (None where not measured)."""
-    model = next(m for m, v in out["per_model"].items() if v is pm)
     p1 = max((v for v in pm["selected_pass_at_1"].values() if v is not None), default=None)
     p95 = pm["latency"]["p95_ms"]
     scenario = (out.get("latency") or {}).get("per_model", {}).get(model, {}).get("scenarios", {}).get("normal")
