@@ -30,7 +30,7 @@ from .eventlog import (
 )
 from .extraction import extract
 from .humaneval import problems
-from .providers.base import CompletionRequest, Provider, ProviderError, RetryInfo
+from .providers.base import Completion, CompletionRequest, Provider, ProviderError, RetryInfo
 from .seeding import derive_hex
 
 __all__ = ["TESTS_SAMPLE_IDX", "GeneratorActor", "salt_for"]
@@ -129,19 +129,15 @@ class GeneratorActor(Actor):
             temperature=self.temperature,
             seed=self.ctx.seed,
         )
-        retries: list[RetryInfo] = []
-        try:
-            completion = await self.provider.complete(request, retries.append)
-        except ProviderError as exc:
-            await self._record_retries(task_id, idx, retries)
+        completion, error, retries = await self._complete(request)
+        if completion is None:
             await self.emit(
                 GenerationFailed(
                     key=f"genfail:{model}:{task_id}:{idx}", task_id=task_id, model=model, sample_idx=idx,
-                    error=str(exc)[:500], retries=exc.retries or len(retries),
+                    error=str(error)[:500], retries=retries,
                 )
             )
             return
-        await self._record_retries(task_id, idx, retries)
         extraction = extract(completion.text, problem.prompt, problem.entry_point)
         await self.emit(
             SampleGenerated(
@@ -158,7 +154,7 @@ class GeneratorActor(Actor):
                 prompt_tokens=completion.prompt_tokens,
                 completion_tokens=completion.completion_tokens,
                 cost_usd=completion.cost_usd,
-                retries=completion.retries or len(retries),
+                retries=retries,
                 cached=completion.cached,
             )
         )
@@ -176,52 +172,53 @@ class GeneratorActor(Actor):
             temperature=0.0,
             seed=self.ctx.seed,
         )
+        completion, error, _ = await self._complete(request)
+        raw = completion.text if completion is not None else ""
+        await self.emit(
+            TestsWritten(key=f"tests:{model}:{task_id}", task_id=task_id, model=model, raw=raw, error=str(error or "")[:300])
+        )
+
+    async def _complete(self, request: CompletionRequest) -> tuple[Completion | None, ProviderError | None, int]:
+        """Ask the provider, recording each retry as a ``ProviderRetried`` fact.
+
+        Returns the completion (None when the provider gave up), its error, and the retries it took.
+        """
         retries: list[RetryInfo] = []
         try:
             completion = await self.provider.complete(request, retries.append)
-            raw, error = completion.text, ""
         except ProviderError as exc:
-            raw, error = "", str(exc)[:300]
-        await self._record_retries(task_id, TESTS_SAMPLE_IDX, retries)
-        await self.emit(TestsWritten(key=f"tests:{model}:{task_id}", task_id=task_id, model=model, raw=raw, error=error))
-
-    async def _record_retries(self, task_id: str, idx: int, retries: list[RetryInfo]) -> None:
+            completion, error, count = None, exc, exc.retries or len(retries)
+        else:
+            error, count = None, completion.retries or len(retries)
         for info in retries:
             await self.emit(
                 ProviderRetried(
-                    key=f"retry:{self.provider.name}:{task_id}:{idx}:{info.attempt}",
+                    key=f"retry:{self.provider.name}:{request.task_id}:{request.sample_idx}:{info.attempt}",
                     model=self.provider.name,
-                    task_id=task_id,
-                    sample_idx=idx,
+                    task_id=request.task_id,
+                    sample_idx=request.sample_idx,
                     attempt=info.attempt,
                     reason=info.reason[:200],
                     delay_s=info.delay_s,
                 )
             )
+        return completion, error, count
 
     async def _answer_harm(self, scenario_id: str) -> None:
-        from .harm import load_suite
+        from .harm import find_scenario
 
         model = self.provider.name
         key = f"harm:{model}:{scenario_id}"
         if key in self.done:
             return
-        scenario = next((s for s in load_suite() if s.id == scenario_id), None)
+        scenario = find_scenario(scenario_id)
         if scenario is None:
             raise ValueError(f"unknown harm scenario {scenario_id!r}")
         salt = salt_for(self.ctx.seed, model, scenario_id, 0)
         request = CompletionRequest(
             prompt=scenario.prompt, task_id=scenario_id, kind="chat", salt=salt, temperature=0.0, seed=self.ctx.seed
         )
-        retries: list[RetryInfo] = []
-        error = ""
-        try:
-            completion = await self.provider.complete(request, retries.append)
-            text = completion.text
-            ttft, total = completion.ttft_ms, completion.total_ms
-        except ProviderError as exc:
-            text, ttft, total, error = "", None, None, str(exc)[:300]
-        await self._record_retries(scenario_id, 0, retries)
+        completion, error, _ = await self._complete(request)
         await self.emit(
             HarmResponseGenerated(
                 key=key,
@@ -229,10 +226,10 @@ class GeneratorActor(Actor):
                 model=model,
                 category=scenario.category,
                 prompt=scenario.prompt,
-                response=text,
+                response=completion.text if completion is not None else "",
                 harmful_prompt=scenario.harmful,
-                ttft_ms=ttft,
-                total_ms=total,
-                error=error,
+                ttft_ms=completion.ttft_ms if completion is not None else None,
+                total_ms=completion.total_ms if completion is not None else None,
+                error=str(error or "")[:300],
             )
         )

@@ -15,7 +15,7 @@ from ._judge import judge_prompt, parse_judge_reply
 from ._labels import LABELS, Classification
 from ._simulate import simulate_response
 from ._stats import agreement, breakdown, clopper_pearson, upper_bound
-from ._suite import SUITE_VERSION, Scenario, SuiteError, load_suite, parse_suite
+from ._suite import SUITE_VERSION, Scenario, SuiteError, find_scenario, load_suite, parse_suite
 
 __all__ = [
     "LABELS",
@@ -28,6 +28,7 @@ __all__ = [
     "breakdown",
     "classify",
     "clopper_pearson",
+    "find_scenario",
     "judge_prompt",
     "load_suite",
     "parse_judge_reply",

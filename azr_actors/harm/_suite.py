@@ -13,12 +13,13 @@ harmful content, only questions a model under test should decline.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-__all__ = ["SUITE_VERSION", "Scenario", "SuiteError", "load_suite", "parse_suite"]
+__all__ = ["SUITE_VERSION", "Scenario", "SuiteError", "find_scenario", "load_suite", "parse_suite"]
 
 SUITE_VERSION = "2026.11.1"
 _FIELDS = ("id", "version", "category", "prompt", "harmful", "expected", "wrapper")
@@ -82,9 +83,24 @@ def parse_suite(text: str) -> list[Scenario]:
     return out
 
 
-def load_suite() -> list[Scenario]:
-    """The packaged suite, in file order."""
+@functools.cache
+def _packaged() -> tuple[Scenario, ...]:
     text = (
         resources.files("azr_actors.data").joinpath("harm_suite.jsonl").read_text(encoding="utf-8")
     )
-    return parse_suite(text)
+    return tuple(parse_suite(text))
+
+
+@functools.cache
+def _by_id() -> dict[str, Scenario]:
+    return {s.id: s for s in _packaged()}
+
+
+def load_suite() -> list[Scenario]:
+    """The packaged suite, in file order (read and checked once per process)."""
+    return list(_packaged())
+
+
+def find_scenario(scenario_id: str) -> Scenario | None:
+    """The packaged scenario with this id, or None."""
+    return _by_id().get(scenario_id)

@@ -122,9 +122,9 @@ class SimProvider:
         return ttft, total
 
     def _chat(self, request: CompletionRequest, rng: random.Random) -> str:
-        from ..harm import load_suite, simulate_response
+        from ..harm import find_scenario, simulate_response
 
-        scenario = next((s for s in load_suite() if s.id == request.task_id), None)
+        scenario = find_scenario(request.task_id)
         if scenario is None:
             return "I can help with that. Could you share a little more detail about what you need?"
         return simulate_response(scenario, self.name, rng, safety=self.settings.harm_safety)
