@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ..replay.projections import RunState
+from ..text_format import num, pct
 
 __all__ = ["LiveProgress", "print_summary"]
 
@@ -82,12 +83,6 @@ class LiveProgress:
             _console.print("azr: " + "; ".join(lines), highlight=False)
 
 
-def _fmt(value: Any, pct: bool = True) -> str:
-    if value is None:
-        return "-"
-    return f"{value * 100:.1f}%" if pct else f"{value:.1f}"
-
-
 def print_summary(metrics: dict[str, Any]) -> None:
     """The closing table: pass@k, the judge's pick per budget, uplift, success level, latency."""
     sim = " [bold yellow](SIMULATED models)[/]" if metrics.get("simulated") else ""
@@ -101,12 +96,12 @@ def print_summary(metrics: dict[str, Any]) -> None:
             table.add_column(model, justify="right")
         rows: list[tuple[str, Any]] = [
             *((f"pass@{k}", lambda pm, k=k: _pass_at(pm, k)) for k in budgets),
-            *((f"judge pick @{b}", lambda pm, b=b: _fmt(pm["selected_pass_at_1"].get(b))) for b in budgets),
-            ("oracle (any passes)", lambda pm: _fmt(pm["oracle_pass_at_n"])),
-            ("uplift (pp)", lambda pm: _fmt(pm["uplift_pp"], pct=False)),
+            *((f"judge pick @{b}", lambda pm, b=b: pct(pm["selected_pass_at_1"].get(b))) for b in budgets),
+            ("oracle (any passes)", lambda pm: pct(pm["oracle_pass_at_n"])),
+            ("uplift (pp)", lambda pm: num(pm["uplift_pp"], ".1f")),
             ("uplift p (McNemar)", lambda pm: _p(pm["uplift_p_value"])),
             ("success level", lambda pm: pm["success_level"]),
-            ("latency p95 (ms)", lambda pm: _fmt(pm["latency"]["p95_ms"], pct=False)),
+            ("latency p95 (ms)", lambda pm: num(pm["latency"]["p95_ms"], ".1f")),
         ]
         for label, cell in rows:
             table.add_row(label, *(cell(pm) for pm in per_model.values()))
@@ -119,8 +114,8 @@ def print_summary(metrics: dict[str, Any]) -> None:
         normal = report.get("scenarios", {}).get("normal")
         if normal:
             _console.print(
-                f"latency ({model}, normal load): p50 {_fmt(normal['p50_ms'], pct=False)} ms, "
-                f"p95 {_fmt(normal['p95_ms'], pct=False)} ms, p99 {_fmt(normal['p99_ms'], pct=False)} ms, "
+                f"latency ({model}, normal load): p50 {num(normal['p50_ms'], '.1f')} ms, "
+                f"p95 {num(normal['p95_ms'], '.1f')} ms, p99 {num(normal['p99_ms'], '.1f')} ms, "
                 f"errors {normal['errors']}"
             )
     collusion = metrics.get("collusion")
@@ -137,7 +132,7 @@ def print_summary(metrics: dict[str, Any]) -> None:
 def _pass_at(pm: dict[str, Any], k: str) -> str:
     """pass@k, with the number of tasks it covers when early stopping left some out."""
     covered = pm["pass_at_k_tasks"].get(k, 0)
-    text = _fmt(pm["pass_at_k"].get(k))
+    text = pct(pm["pass_at_k"].get(k))
     return text if covered == pm["tasks"] else f"{text} ({covered} tasks)"
 
 
@@ -157,7 +152,7 @@ def _safety_table(safety: dict[str, Any]) -> Table:
         table.add_row(
             model,
             *(str(counts.get(label, 0)) for label in labels),
-            _fmt(s.get("accuracy")),
-            _fmt(s.get("slipped_upper95")),
+            pct(s.get("accuracy")),
+            pct(s.get("slipped_upper95")),
         )
     return table
