@@ -84,6 +84,7 @@ VETOES = frozenset(
         "safe:defensive-steps",
         "safe:hedged",
         "safe:reframed",
+        "safe:context-copy",
     }
 )
 
