@@ -63,6 +63,7 @@ class Channel:
         self._cpu_start = 0.0
         self.stopped: tuple[str, str] | None = None
         self.exit_status: int | None = None
+        self._expected = 0  # replies the sample owes (more than one after a batch)
 
     def begin(self, limit_s: float) -> None:
         """Start a time budget: ``limit_s`` seconds of the sample's CPU, within ``wall_cap(limit_s)``."""
@@ -109,10 +110,30 @@ class Channel:
 
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send one request and return the sample's reply (a dict), or raise :class:`Stop`."""
+        self.order(message, 1)
+        return self.reply()
+
+    def order(self, message: dict[str, Any], replies: int) -> None:
+        """Send a request that the sample answers with ``replies`` frames, read by :meth:`reply`."""
         if self.stopped is not None:
             raise Stop(self.stopped[1])
         self._send(_frames.pack(message))
-        return self._reply()
+        self._expected += replies
+
+    @property
+    def owed(self) -> int:
+        """Replies ordered and not yet read."""
+        return self._expected
+
+    def reply(self) -> dict[str, Any]:
+        """The next reply the sample owes (a dict), or raise :class:`Stop`."""
+        if self.stopped is not None:
+            raise Stop(self.stopped[1])
+        if self._expected <= 0:
+            raise RuntimeError("no reply is owed")
+        frame = self._reply()
+        self._expected -= 1
+        return frame
 
     def _send(self, data: bytes) -> None:
         """Write without blocking on a sample that does not read, draining its output meanwhile."""
@@ -155,7 +176,7 @@ class Channel:
             return None
         body = bytes(self._buffer[4 : 4 + size])
         del self._buffer[: 4 + size]
-        if self._buffer:
+        if self._buffer and self._expected <= 1:
             raise self.stop("tampered", "sample sent an unrequested reply")
         try:
             frame = _frames.decode_body(body)

@@ -13,6 +13,16 @@ runner reads the job from the pool and drives it:
   and expected answers never exist in the sample's address space. ``passed``
   is reported only when ``check`` returned normally, no stop reason was
   recorded, and the sample was still alive and clean at the end.
+
+  To save a round trip per call, the runner first runs the test against a
+  *recorder* whose results equal everything (the path on which every check
+  holds) and sends the calls it made as one batch; the sample streams one
+  reply per call. The real run then checks that each call's arguments are
+  the recorded ones, in order, before taking the next reply, and makes any
+  further calls one by one. If the real run leaves the recorded path (a
+  result steered the test elsewhere), the job runs again, call by call, on a
+  fresh sample: a verdict always comes from exactly the calls a call-by-call
+  run makes, in the same order.
 * **probe**: the sample evaluates each call expression; the runner returns
   each reply's wire text after validating it with ``values.decode``.
 """
@@ -60,28 +70,93 @@ def _exception(name: str) -> BaseException:
     return CandidateError(name)
 
 
-class _Candidate:
-    """Stands for the sample's entry point inside the trusted test."""
+#: The most calls, and argument bytes, one batch carries (the rest go one by one).
+BATCH_CALLS = 4096
+BATCH_BYTES = 4 << 20
 
-    def __init__(self, channel: Channel, name: str) -> None:
+
+class _Deviated(BaseException):
+    """The real run of the test left the path recorded for the batch."""
+
+
+class _RecordEnd(BaseException):
+    """The recorder cannot predict further calls."""
+
+
+class _Unknown:
+    """A result the recorder does not know yet: equal to everything, unusable otherwise."""
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]
+
+    def __eq__(self, other: object) -> bool:
+        return True
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+
+def _wire_call(args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, str] | None:
+    """A call's arguments as wire texts, or None if the wire format cannot carry them exactly."""
+    try:
+        wire_args, wire_kwargs = values.encode(list(args)), values.encode(kwargs)
+    except (TypeError, ValueError, RecursionError):
+        return None
+    if '{"other":' in wire_args or '{"other":' in wire_kwargs:
+        return None
+    return wire_args, wire_kwargs
+
+
+class _Recorder:
+    """The candidate of the record pass: notes each call's arguments, returns :class:`_Unknown`."""
+
+    def __init__(self, name: str) -> None:
+        self.__name__ = name
+        self.calls: list[tuple[str, str]] = []
+        self._bytes = 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> _Unknown:
+        wire = _wire_call(args, kwargs)
+        if wire is None or len(self.calls) >= BATCH_CALLS:
+            raise _RecordEnd
+        self._bytes += len(wire[0]) + len(wire[1])
+        if self._bytes > BATCH_BYTES:
+            raise _RecordEnd
+        self.calls.append(wire)
+        return _Unknown()
+
+
+class _Candidate:
+    """Stands for the sample's entry point inside the trusted test.
+
+    ``batched`` are the calls already sent as one batch: the first calls must
+    match them in order, and take their replies from the stream.
+    """
+
+    def __init__(self, channel: Channel, name: str, batched: list[tuple[str, str]]) -> None:
         self._channel = channel
+        self._batched = batched
         self.__name__ = name
         self.calls = 0
         self.opaque = ""
+        self.deviated = False
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.deviated:
+            raise _Deviated
         self.calls += 1
-        try:
-            wire_args, wire_kwargs = values.encode(list(args)), values.encode(kwargs)
-        except (TypeError, ValueError, RecursionError) as exc:
+        wire = _wire_call(args, kwargs)
+        if wire is None:
             raise self._channel.stop(
-                "error", f"test argument not encodable: {type(exc).__name__}"
-            ) from None
-        if '{"other":' in wire_args or '{"other":' in wire_kwargs:
-            raise self._channel.stop(
-                "error", "the test passes a value the wire format cannot carry"
+                "error", "the test passes a value the wire format cannot carry exactly"
             )
-        reply = self._channel.request({"args": wire_args, "kwargs": wire_kwargs})
+        if self.calls <= len(self._batched):
+            if self._batched[self.calls - 1] != wire:
+                self.deviated = True
+                raise _Deviated
+            reply = self._channel.reply()
+        else:
+            reply = self._channel.request({"args": wire[0], "kwargs": wire[1]})
         if "ok" in reply and isinstance(reply["ok"], str):
             try:
                 value = values.decode(reply["ok"])
@@ -135,39 +210,66 @@ def _compiled_test(source: str) -> CodeType:
     return compile(source, "<test>", "exec")
 
 
-def _check(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
+def _test_check(job: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+    """A fresh namespace holding the job's test program, and its ``check`` (``random`` reseeded)."""
     namespace: dict[str, Any] = {}
     random.seed(job["seed"])
+    exec(_compiled_test(job["prompt"] + "\n" + job["test"]), namespace)
+    return namespace, namespace.get("check")
+
+
+def _record(job: dict[str, Any]) -> list[tuple[str, str]]:
+    """The calls the test makes if every check holds, as far as they can be known in advance."""
+    recorder = _Recorder(job["entry_point"])
     try:
-        exec(_compiled_test(job["prompt"] + "\n" + job["test"]), namespace)
+        namespace, check = _test_check(job)
+        namespace[job["entry_point"]] = recorder
+        check(recorder)
+    except BaseException:  # the record pass only predicts; the real run decides
+        pass
+    return recorder.calls
+
+
+def _check(channel: Channel, job: dict[str, Any], *, batch: bool = True) -> dict[str, Any] | None:
+    """Run the test on the sample; None if the real run left the recorded batch's path."""
+    batched = _record(job) if batch else []
+    try:
+        namespace, check = _test_check(job)
     except BaseException as exc:
         return {
             "status": "error",
             "detail": f"harness: the test does not load ({type(exc).__name__})",
         }
-    check = namespace.get("check")
     if not callable(check):
         return {"status": "error", "detail": "harness: the test defines no check()"}
     failure = _load(channel, job, job["prompt"] + job["completion"] + "\n", "check")
     if failure is not None or channel.stopped is not None:
         return failure or _stopped(channel)
-    candidate = _Candidate(channel, job["entry_point"])
+    candidate = _Candidate(channel, job["entry_point"], batched)
     namespace[job["entry_point"]] = candidate
     outcome: dict[str, Any] | None = None
     try:
+        if batched:
+            channel.order({"batch": [list(call) for call in batched]}, len(batched))
         check(candidate)
     except Stop:
         pass
+    except _Deviated:
+        return None
     except AssertionError:
         outcome = {"status": "failed", "detail": f"AssertionError after call {candidate.calls}"}
     except BaseException as exc:
         outcome = {"status": "failed", "detail": f"{type(exc).__name__} on call {candidate.calls}"}
     if channel.stopped is not None:
         return _stopped(channel)
+    if candidate.deviated:
+        return None
     if outcome is not None:
         if candidate.opaque:
             outcome["detail"] += f" ({candidate.opaque})"
         return outcome
+    if channel.owed:
+        return None  # passed along a shorter path than recorded: the batch ran extra calls
     try:
         end = channel.request({"end": True})
     except Stop:
@@ -334,10 +436,12 @@ def _remove(scratch: str) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _run_job(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
+def _run_job(channel: Channel, job: dict[str, Any], *, batch: bool = True) -> dict[str, Any] | None:
+    """The job's result, or None if a check must run again call by call (see :func:`_check`)."""
     started = time.monotonic()
-    result = _check(channel, job) if job["kind"] == "check" else _probe(channel, job)
-    result["duration_ms"] = (time.monotonic() - started) * 1000.0
+    result = _check(channel, job, batch=batch) if job["kind"] == "check" else _probe(channel, job)
+    if result is not None:
+        result["duration_ms"] = (time.monotonic() - started) * 1000.0
     return result
 
 
@@ -362,7 +466,12 @@ def serve(pool_fd: int, control_fd: int, slot: int, cfg: dict[str, Any]) -> None
         spawner.sweep()
         try:
             result = _run_job(channel, job)
+            if result is None:  # the test left the batched path: again, call by call
+                spawner.retire(channel, scratch)
+                channel, scratch = spawner.take()
+                spawner.request()
+                result = _run_job(channel, job, batch=False)
         except Exception as exc:  # a harness bug must not look like a verdict
             result = {"status": "error", "detail": f"harness: {type(exc).__name__}: {exc}"[:300]}
         spawner.retire(channel, scratch)
-        _frames.write_frame(pool_fd, result)
+        _frames.write_frame(pool_fd, result or {"status": "error", "detail": "harness: no result"})

@@ -11,8 +11,9 @@ Protocol (frames, see :mod:`._frames`), runner -> sample then replies:
 * ``{"code", "entry", "seed", "mode"}`` -> ``{"ready": true}`` |
   ``{"load_error": NAME, "msg"}`` | ``{"tamper": REASON}``
 * check mode: ``{"args": WIRE, "kwargs": WIRE}`` -> ``{"ok": WIRE}`` |
-  ``{"raise": NAME, "msg"}`` | ``{"tamper": REASON}``; ``{"end": true}`` ->
-  ``{"end": ""}`` or ``{"end": REASON}``
+  ``{"raise": NAME, "msg"}`` | ``{"tamper": REASON}``; ``{"batch": [[ARGS,
+  KWARGS], ...]}`` -> one such reply per call, in order (stopping after a
+  tamper reply); ``{"end": true}`` -> ``{"end": ""}`` or ``{"end": REASON}``
 * probe mode: ``{"call": EXPR}`` -> the same replies as a check call.
 """
 
@@ -130,6 +131,15 @@ def serve(rpc_in: int, rpc_out: int, cap: int) -> None:
         if "end" in request:
             _frames.write_frame(rpc_out, {"end": _tamper_signs(snapshot)})
             return
+        if "batch" in request:
+            for args, kwargs in request["batch"]:
+                reply = _outcome(
+                    entry, tuple(values.decode(args)), dict(values.decode(kwargs)), snapshot
+                )
+                _frames.write_frame(rpc_out, reply)
+                if "tamper" in reply:
+                    break  # the runner stops at this reply
+            continue
         if "call" in request:
             expr = str(request["call"])
             reply = _outcome(_evaluate, (expr, namespace), {}, snapshot)
@@ -167,12 +177,11 @@ def warm_up(rounds: int = 12) -> None:
     test or answer.
     """
     calls = [([[3, 1, 2, 2, 8]], {}), ([[], 2.5], {}), ([[5, -4, 4]], {"k": 0.5})]
+    wire = [[values.encode(args), values.encode(kwargs)] for args, kwargs in calls]
     frames = [
         _frames.pack({"code": _WARM_CODE, "entry": "warm", "seed": 0, "mode": "check"}),
-        *(
-            _frames.pack({"args": values.encode(args), "kwargs": values.encode(kwargs)})
-            for args, kwargs in calls
-        ),
+        _frames.pack({"batch": wire}),
+        *(_frames.pack({"args": args, "kwargs": kwargs}) for args, kwargs in wire),
         _frames.pack({"end": True}),
     ]
     probe = [
