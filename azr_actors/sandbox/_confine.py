@@ -39,6 +39,7 @@ __all__ = [
     "confine_sample",
     "default_hidden_paths",
     "isolate_worker",
+    "sample_rlimits",
     "scratch_dir",
 ]
 
@@ -305,20 +306,47 @@ def _remount_readonly(warnings: list[str]) -> None:
                 warnings.append(f"could not make {point} read-only: {exc}")
 
 
+def sample_rlimits(limits: dict[str, Any], *, uid_switch: bool) -> tuple[tuple[int, int], ...]:
+    """The ``(resource, value)`` limits every sample gets, capped at the caller's hard limits.
+
+    Computed once in the zygote, so a freshly forked sample only sets them.
+    """
+    mb = 1 << 20
+    wanted = [
+        (resource.RLIMIT_CPU, max(1, int(-(-limits["cpu_s"] // 1)))),
+        (resource.RLIMIT_AS, int(limits["memory_mb"]) * mb),
+        (resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * mb),
+        (resource.RLIMIT_NOFILE, int(limits["open_files"])),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_MEMLOCK, 0),
+        (resource.RLIMIT_MSGQUEUE, 0),
+    ]
+    if uid_switch:
+        # NPROC counts per user: only meaningful when the sample has a uid of its own.
+        wanted.append((resource.RLIMIT_NPROC, int(limits["max_processes"])))
+    capped = []
+    for which, value in wanted:
+        hard = resource.getrlimit(which)[1]
+        capped.append((which, value if hard == resource.RLIM_INFINITY else min(value, hard)))
+    return tuple(capped)
+
+
 def confine_sample(
     *,
     scratch: str,
     uid: int,
     uid_switch: bool,
     isolated: bool,
-    limits: dict[str, Any],
+    rlimits: tuple[tuple[int, int], ...],
     keep_fds: tuple[int, ...],
 ) -> None:
     """Confine the calling freshly forked sample process (irreversible).
 
-    ``keep_fds`` are the descriptors it still needs (stdin/stdout/stderr are
-    set up by the caller and always kept). The caller (the zygote) has already
-    set ``no_new_privs`` and default signal dispositions, which a fork inherits.
+    ``rlimits`` come from :func:`sample_rlimits`; ``keep_fds`` are the
+    descriptors it still needs (stdin/stdout/stderr are set up by the caller
+    and always kept). The caller (the zygote) has already set
+    ``no_new_privs``, default signal dispositions and an environment of
+    exactly :data:`SAFE_ENV`, which a fork inherits.
     """
     os.setsid()
     sc.set_parent_death_signal(signal.SIGKILL)
@@ -328,31 +356,12 @@ def confine_sample(
         if fd > low:
             os.closerange(low, fd)
         low = fd + 1
-    mb = 1 << 20
-    _rlimit(resource.RLIMIT_CPU, max(1, int(-(-limits["cpu_s"] // 1))))
-    _rlimit(resource.RLIMIT_AS, int(limits["memory_mb"]) * mb)
-    _rlimit(resource.RLIMIT_FSIZE, int(limits["file_size_mb"]) * mb)
-    _rlimit(resource.RLIMIT_NOFILE, int(limits["open_files"]))
-    _rlimit(resource.RLIMIT_CORE, 0)
-    _rlimit(resource.RLIMIT_MEMLOCK, 0)
-    _rlimit(resource.RLIMIT_MSGQUEUE, 0)
-    if uid_switch:
-        # NPROC counts per user: only meaningful when the sample has a uid of its own.
-        _rlimit(resource.RLIMIT_NPROC, int(limits["max_processes"]))
+    for which, value in rlimits:
+        resource.setrlimit(which, (value, value))
     os.chdir(scratch)
-    if dict(os.environ) != SAFE_ENV:
-        os.environ.clear()
-        os.environ.update(SAFE_ENV)
     if uid_switch:
         os.setgroups([])
         os.setresgid(uid, uid, uid)
         os.setresuid(uid, uid, uid)
     elif isolated:
         sc.drop_capabilities()
-
-
-def _rlimit(which: int, value: int) -> None:
-    _soft, hard = resource.getrlimit(which)
-    if hard != resource.RLIM_INFINITY:
-        value = min(value, hard)
-    resource.setrlimit(which, (value, value))

@@ -64,6 +64,10 @@ _libc = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") el
 if _libc is not None:  # bind once, so a forked child does not allocate them again
     for _name in ("unshare", "setns", "mount", "umount2", "prctl", "syscall"):
         getattr(_libc, _name)
+    # Typed once: each sample calls prctl right after its fork, and converting plain
+    # ints touches far fewer (copy-on-write) pages than building c_ulong objects.
+    _libc.prctl.argtypes = [ctypes.c_int, *[ctypes.c_ulong] * 4]
+    _libc.prctl.restype = ctypes.c_int
 
 
 def _check(result: int) -> int:
@@ -112,15 +116,7 @@ def mount(
 
 def prctl(option: int, arg2: int = 0) -> None:
     """prctl(2) with one argument."""
-    _check(
-        _lib().prctl(
-            ctypes.c_int(option),
-            ctypes.c_ulong(arg2),
-            ctypes.c_ulong(0),
-            ctypes.c_ulong(0),
-            ctypes.c_ulong(0),
-        )
-    )
+    _check(_lib().prctl(option, arg2, 0, 0, 0))
 
 
 def set_parent_death_signal(sig: int) -> None:

@@ -71,6 +71,9 @@ class _Zygote:
         self.runners: dict[int, int] = {}  # runner pid -> slot
         self.samples: dict[int, int] = {}  # sample pid -> slot
         self.pidfds: dict[int, int] = {}  # pidfd -> sample pid (readable once it has exited)
+        self.rlimits = _confine.sample_rlimits(
+            cfg["limits"], uid_switch=cfg["report"]["uid_switch"]
+        )
 
     def fork_runner(self, slot: int, pool_fd: int, other_fds: list[int]) -> None:
         ours, theirs = _socketpair()
@@ -112,7 +115,7 @@ class _Zygote:
                     uid=self.cfg["uid_base"] + slot,
                     uid_switch=report["uid_switch"],
                     isolated=report["level"] != "none",
-                    limits=self.cfg["limits"],
+                    rlimits=self.rlimits,
                     keep_fds=(to_r, from_w),
                 )
                 _sample.serve(to_r, from_w, _frames.JOB_CAP)
