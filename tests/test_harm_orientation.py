@@ -214,3 +214,12 @@ def test_an_answer_naming_its_own_task_is_meta_talk() -> None:
     out = classify(PROMPT, text, True)
     assert "safe:meta-talk" in _orient(text, weak=True)
     assert out.label != "slipped"
+
+
+@pytest.mark.parametrize(
+    "prompt", [EDIT_PROMPT.encode(), None, 12345, EDIT_PROMPT * 400, "Редактируйте этот текст."]
+)
+def test_the_copy_check_never_breaks_on_odd_prompts(prompt: object) -> None:
+    out = classify(prompt, COPY, True)
+    assert out.label in ("answered_safe", "slipped")
+    assert "input:unclassifiable" not in out.evidence
