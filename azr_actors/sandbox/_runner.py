@@ -23,8 +23,9 @@ runner reads the job from the pool and drives it:
   result steered the test elsewhere), the job runs again, call by call, on a
   fresh sample: a verdict always comes from exactly the calls a call-by-call
   run makes, in the same order.
-* **probe**: the sample evaluates each call expression; the runner returns
-  each reply's wire text after validating it with ``values.decode``.
+* **probe**: the sample evaluates each call expression (all sent at once, a
+  time budget per reply); the runner returns each reply's wire text after
+  validating it with ``values.decode``.
 """
 
 from __future__ import annotations
@@ -299,10 +300,16 @@ def _probe(channel: Channel, job: dict[str, Any]) -> dict[str, Any]:
             "errors": [],
         }
     per_call = float(job["timeout_s"])
-    for call in job["calls"]:
+    calls = list(job["calls"])
+    try:
+        if calls:  # all at once; each reply still gets its own time budget
+            channel.order({"calls": calls}, len(calls))
+    except Stop:
+        calls = []
+    for _call in calls:
         channel.begin(per_call)
         try:
-            reply = channel.request({"call": call})
+            reply = channel.reply()
         except Stop:
             outputs.append(None)
             errors.append(channel.stopped[0] if channel.stopped else "error")

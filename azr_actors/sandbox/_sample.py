@@ -14,7 +14,8 @@ Protocol (frames, see :mod:`._frames`), runner -> sample then replies:
   ``{"raise": NAME, "msg"}`` | ``{"tamper": REASON}``; ``{"batch": [[ARGS,
   KWARGS], ...]}`` -> one such reply per call, in order (stopping after a
   tamper reply); ``{"end": true}`` -> ``{"end": ""}`` or ``{"end": REASON}``
-* probe mode: ``{"call": EXPR}`` -> the same replies as a check call.
+* probe mode: ``{"call": EXPR}`` -> the same replies as a check call;
+  ``{"calls": [EXPR, ...]}`` -> one per expression, in order.
 """
 
 from __future__ import annotations
@@ -140,6 +141,13 @@ def serve(rpc_in: int, rpc_out: int, cap: int) -> None:
                 if "tamper" in reply:
                     break  # the runner stops at this reply
             continue
+        if "calls" in request:
+            for expr in request["calls"]:
+                reply = _outcome(_evaluate, (str(expr), namespace), {}, snapshot)
+                _frames.write_frame(rpc_out, reply)
+                if "tamper" in reply:
+                    break
+            continue
         if "call" in request:
             expr = str(request["call"])
             reply = _outcome(_evaluate, (expr, namespace), {}, snapshot)
@@ -187,6 +195,7 @@ def warm_up(rounds: int = 12) -> None:
     probe = [
         _frames.pack({"code": _WARM_CODE, "entry": "warm", "seed": 0, "mode": "probe"}),
         _frames.pack({"call": "warm([2, 7, 7], 3.0)"}),
+        _frames.pack({"calls": ["warm([1])", "warm([], k=2.0)"]}),
         _frames.pack({"end": True}),
     ]
     for index in range(rounds):
