@@ -14,7 +14,7 @@ second rather than the flat default.
 from __future__ import annotations
 
 import asyncio
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from .actor import Actor, ActorContext
 from .eventlog import (
@@ -28,12 +28,41 @@ from .humaneval import Problem, problems
 from .sandbox import CheckJob, ProbeJob, SandboxPool
 from .seeding import derive_int
 
-__all__ = ["ExecutorActor", "sample_seed"]
+__all__ = ["ExecutorActor", "TaskTimeLimits", "sample_seed"]
 
 
 def sample_seed(run_seed: int, model: str, task_id: str, sample_idx: int) -> int:
     """The seed of Python's ``random`` inside the sandbox for one sample."""
     return derive_int(run_seed, model, task_id, sample_idx, size=4)
+
+
+class TaskTimeLimits:
+    """Each task's time limit, calibrated once from its reference solution on ``pool``.
+
+    Concurrent callers for one task share the one calibration. A task whose
+    reference does not pass (or cannot run) gets None: the pool's default limit.
+    One run of the reference is enough: the limit is ``max(floor, 10 x)`` its
+    time, and a slow measurement only makes the limit more lenient.
+    """
+
+    def __init__(self, pool: Any, *, runs: int = 1) -> None:
+        self.pool = pool
+        self.runs = runs
+        self._limits: dict[str, asyncio.Future[float | None]] = {}
+
+    async def get(self, problem: Problem) -> float | None:
+        future = self._limits.get(problem.task_id)
+        if future is None:
+            future = self._limits[problem.task_id] = asyncio.get_running_loop().create_future()
+            try:
+                limit = await self.pool.calibrate(
+                    CheckJob(problem.prompt, problem.canonical_solution, problem.test, problem.entry_point),
+                    runs=self.runs,
+                )
+            except Exception:
+                limit = None
+            future.set_result(limit)
+        return await future
 
 
 class ExecutorActor(Actor):
@@ -53,7 +82,7 @@ class ExecutorActor(Actor):
         self.plans: dict[tuple[str, str], EvidencePlanned] = {}
         self.waiting: dict[tuple[str, str], list[SampleGenerated]] = {}
         self.test_writers = test_writers
-        self.limits: dict[str, asyncio.Future[float | None]] = {}
+        self.limits = TaskTimeLimits(pool)
 
     async def handle(self, event: Event) -> None:
         match event:
@@ -74,24 +103,10 @@ class ExecutorActor(Actor):
     def _plan_key(self, sample: SampleGenerated) -> tuple[str, str]:
         return sample.task_id, sample.model if sample.model in self.test_writers else ""
 
-    async def _time_limit(self, problem: Problem) -> float | None:
-        """Calibrate once per task; concurrent callers share the one calibration."""
-        future = self.limits.get(problem.task_id)
-        if future is None:
-            future = self.limits[problem.task_id] = asyncio.get_running_loop().create_future()
-            try:
-                limit = await self.pool.calibrate(
-                    CheckJob(problem.prompt, problem.canonical_solution, problem.test, problem.entry_point)
-                )
-            except Exception:
-                limit = None
-            future.set_result(limit)
-        return await future
-
     async def _check(self, sample: SampleGenerated, key: str) -> None:
         problem = problems()[sample.task_id]
         arrived = self.ctx.clock()
-        limit = await self._time_limit(problem)
+        limit = await self.limits.get(problem)
         job = CheckJob(
             prompt=problem.prompt,
             completion=sample.code,
@@ -127,7 +142,7 @@ class ExecutorActor(Actor):
             outputs: list[str | None] = []
             status, detail = "no-probes", ""
         else:
-            limit = await self._time_limit(problem)
+            limit = await self.limits.get(problem)
             result = await self.pool.probe(
                 ProbeJob(
                     code=problem.prompt + sample.code,

@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from azr_actors.eventlog import decode
 
 from azr_actors.cli import main
 
@@ -48,3 +49,25 @@ def test_eval_records_into_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[s
     with sqlite3.connect(f"file:{log}?mode=ro", uri=True) as conn:
         kinds = dict(conn.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
     assert kinds == {"run_started": 1, "sample_generated": 2, "hidden_verdict_posted": 2}
+
+
+def test_calibrated_time_limits_cut_infinite_loops_short(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    samples = tmp_path / "loops.jsonl"
+    samples.write_text(
+        json.dumps({"task_id": "HumanEval/53", "completion": "    return x + y\n"}) + "\n"
+        + json.dumps({"task_id": "HumanEval/53", "completion": "    while True:\n        pass\n"}) + "\n"
+    )
+    out = tmp_path / "results.jsonl"
+    assert main(["eval", str(samples), "--time-limits", "calibrated", "--out", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["pass_at_k"] == {"1": 0.5}
+    statuses = [json.loads(line)["status"] for line in out.read_text().splitlines()]
+    assert statuses == ["passed", "timeout"]
+    # The loop was stopped at the calibrated limit (max(0.1 s, 10 x the reference) of CPU),
+    # well before the standard limit's 3 s of CPU could even have been spent.
+    with_log = tmp_path / "eval.db"
+    assert main(["eval", str(samples), "--time-limits", "calibrated", "--log", str(with_log)]) == 0
+    with sqlite3.connect(f"file:{with_log}?mode=ro", uri=True) as conn:
+        rows = conn.execute("SELECT payload, seq FROM events WHERE kind = 'hidden_verdict_posted'").fetchall()
+    verdicts = {v.status: v for v in (decode(payload, seq) for payload, seq in rows)}
+    assert set(verdicts) == {"passed", "timeout"}
+    assert verdicts["timeout"].duration_ms < 3000
