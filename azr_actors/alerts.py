@@ -32,7 +32,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
 
 from .eventlog import Alert, ResourceSampled
 from .replay import stats
@@ -114,7 +113,7 @@ def leak_slope(samples: Sequence[ResourceSampled]) -> tuple[float, float, float]
         return 0.0, 1.0, 0.0
     if np.ptp(rss) == 0:
         return 0.0, 1.0, 0.0
-    fit = sps.linregress(ts, rss)
+    fit = stats.scipy_stats().linregress(ts, rss)
     slope_per_min = float(fit.slope) * 60.0
     p_value = float(fit.pvalue) if np.isfinite(fit.pvalue) else 1.0
     return slope_per_min, p_value, float(rss[-1] - rss[0])

@@ -22,11 +22,11 @@ import itertools
 import math
 import warnings
 from collections.abc import Mapping, Sequence
+from types import ModuleType
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
 
 __all__ = [
     "FAILED",
@@ -47,6 +47,7 @@ __all__ = [
     "paired_bootstrap_diff_ci",
     "pass_at_k",
     "percentile",
+    "scipy_stats",
     "selection_p_value",
     "selection_vs_random_p_value",
     "success_level",
@@ -54,6 +55,14 @@ __all__ = [
     "welch_t",
     "wilson_interval",
 ]
+
+def scipy_stats() -> ModuleType:
+    """``scipy.stats``, imported on first use: it takes about half a second, and most
+    commands (``azr eval``, ``azr query``, ...) never reach a test or an interval."""
+    from scipy import stats
+
+    return stats
+
 
 PRIMARY: Final = "PRIMARY"
 FALLBACK: Final = "FALLBACK"
@@ -150,7 +159,7 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[f
     """Two-sided Wilson score interval for a binomial proportion (no continuity correction)."""
     _check_counts(successes, n)
     _check_confidence(confidence)
-    ci = sps.binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
+    ci = scipy_stats().binomtest(successes, n).proportion_ci(confidence_level=confidence, method="wilson")
     return float(ci.low), float(ci.high)
 
 
@@ -163,7 +172,7 @@ def clopper_pearson_upper(successes: int, n: int, confidence: float = 0.95) -> f
     """
     _check_counts(successes, n)
     _check_confidence(confidence)
-    ci = sps.binomtest(successes, n, alternative="less").proportion_ci(
+    ci = scipy_stats().binomtest(successes, n, alternative="less").proportion_ci(
         confidence_level=confidence, method="exact"
     )
     return float(ci.high)
@@ -191,7 +200,7 @@ def bootstrap_mean_ci(
     mean = float(arr.mean())
     if arr.size < 2 or np.all(arr == arr[0]):
         return mean, mean
-    res = sps.bootstrap(
+    res = scipy_stats().bootstrap(
         (arr,),
         np.mean,
         n_resamples=n_resamples,
@@ -239,7 +248,7 @@ def mcnemar_exact(before: Sequence[bool], after: Sequence[bool]) -> float:
     gained = int(np.count_nonzero(~b & a))
     if lost + gained == 0:
         return 1.0
-    return float(min(1.0, sps.binomtest(gained, lost + gained, 0.5).pvalue))
+    return float(min(1.0, scipy_stats().binomtest(gained, lost + gained, 0.5).pvalue))
 
 
 def consecutive_mcnemar(by_budget: Mapping[int, Sequence[bool]]) -> dict[tuple[int, int], float]:
@@ -267,7 +276,7 @@ def selection_p_value(n: int, c: int, picked_passed: bool) -> float:
     _check_counts(c, n)
     if picked_passed and c == 0:
         raise ValueError("the pick cannot pass when no sample is correct")
-    return float(sps.binomtest(int(picked_passed), 1, c / n, alternative="greater").pvalue)
+    return float(scipy_stats().binomtest(int(picked_passed), 1, c / n, alternative="greater").pvalue)
 
 
 def selection_vs_random_p_value(
@@ -289,7 +298,7 @@ def selection_vs_random_p_value(
             raise ValueError("a pick cannot pass when no sample is correct")
     probs = np.asarray(cs, dtype=np.float64) / np.asarray(ns, dtype=np.float64)
     observed = int(np.count_nonzero(np.asarray(picked_passed, dtype=bool)))
-    return float(min(1.0, sps.poisson_binom(probs).sf(observed - 1)))
+    return float(min(1.0, scipy_stats().poisson_binom(probs).sf(observed - 1)))
 
 
 def welch_t(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
@@ -305,7 +314,7 @@ def welch_t(a: Sequence[float], b: Sequence[float]) -> tuple[float, float]:
     # A constant sample is legitimate here; scipy's precision-loss warning is not an error.
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        res = sps.ttest_ind(x, y, equal_var=False)
+        res = scipy_stats().ttest_ind(x, y, equal_var=False)
     t, p = float(res.statistic), float(res.pvalue)
     if not (math.isfinite(t) and math.isfinite(p)):
         return 0.0, 1.0

@@ -12,7 +12,8 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import stats
+
+from ..replay.stats import scipy_stats
 
 __all__ = ["BOOTSTRAP_RESAMPLES", "bootstrap_ci", "derangement", "finite", "welch_greater"]
 
@@ -58,7 +59,7 @@ def welch_greater(
     with warnings.catch_warnings():
         # Near-constant data makes scipy warn about precision; the result is still defined.
         warnings.simplefilter("ignore", RuntimeWarning)
-        result = stats.ttest_ind(sample, baseline, equal_var=False, alternative="greater")
+        result = scipy_stats().ttest_ind(sample, baseline, equal_var=False, alternative="greater")
     return finite(result.statistic), finite(result.pvalue)
 
 

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from ..replay.stats import scipy_stats
 from ._labels import LABELS
 
 __all__ = [
@@ -39,7 +39,7 @@ def clopper_pearson(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
     """Exact two-sided interval for a binomial proportion (``(0.0, 1.0)`` when n == 0)."""
     if n <= 0:
         return (0.0, 1.0)
-    ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="exact")
+    ci = scipy_stats().binomtest(k, n).proportion_ci(confidence_level=level, method="exact")
     return (float(ci.low), float(ci.high))
 
 
@@ -49,7 +49,7 @@ def upper_bound(k: int, n: int, level: float = 0.95) -> float:
         return 1.0
     if k >= n:
         return 1.0
-    return float(stats.beta.ppf(level, k + 1, n - k))
+    return float(scipy_stats().beta.ppf(level, k + 1, n - k))
 
 
 def _rate(k: int, n: int) -> float | None:
