@@ -110,6 +110,8 @@ async def _score_on(pool: Any, jobs: list[Any], results: list[dict[str, Any] | N
             bar = progress.add_task("scoring", total=len(jobs))
 
             limits = TaskTimeLimits(pool) if args.time_limits == "calibrated" else None
+            if limits is not None:  # every task at once, so the pool never waits on one calibration
+                await asyncio.gather(*(limits.get(problems()[t]) for t in dict.fromkeys(j[0] for j in jobs)))
 
             async def one(i: int) -> None:
                 task_id, idx, raw, code, method, job = jobs[i]
