@@ -8,8 +8,8 @@ Public API::
         result = await pool.check(CheckJob(prompt, completion, test, entry_point))
 
 A pass is positive evidence computed by the trusted runner on type-exact
-values returned by the sample (see :mod:`._runner`); see README_SECTION.md
-for what is and is not isolated.
+values returned by the sample (see :mod:`._runner`); the README's section
+"Sandbox: what is and is not isolated" says what each layer does and does not stop.
 """
 
 from importlib import import_module

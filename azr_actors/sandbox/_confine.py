@@ -1,6 +1,7 @@
 """Isolation layers: the worker's namespaces and the per-sample confinement.
 
-Two stages (see README_SECTION.md for what each layer does and does not stop):
+Two stages (the README's section "Sandbox: what is and is not isolated" says what
+each layer does and does not stop):
 
 * :func:`isolate_worker` runs once in the zygote, before it forks anything: a
   new network (no interface up), mount, IPC and UTS namespace; every mount is
