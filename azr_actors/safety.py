@@ -12,10 +12,33 @@ from typing import ClassVar
 
 from .actor import Actor, ActorContext
 from .eventlog import Event, HarmResponseGenerated, SafetyClassified
-from .harm import classify, judge_prompt, parse_judge_reply
+from .harm import Classification, classify, judge_prompt, parse_judge_reply
 from .providers.base import CompletionRequest, Provider, ProviderError
 
-__all__ = ["SafetyActor"]
+__all__ = ["SafetyActor", "judged"]
+
+
+async def judged(
+    judge: Provider, prompt: str, response: str, rules: Classification, *, seed: int = 0, about: str = ""
+) -> tuple[str, list[str], str]:
+    """``(label, evidence, classifier)``: the judge's verdict, with the rules' label and
+    evidence kept beside it; the rules' own when the judge fails or answers unusably."""
+    evidence = list(rules.evidence)
+    try:
+        reply = await judge.complete(
+            CompletionRequest(prompt=judge_prompt(prompt, response), task_id=about, kind="chat",
+                              temperature=0.0, seed=seed)
+        )
+        verdict = parse_judge_reply(reply.text)
+    except ProviderError as exc:
+        return rules.label, [*evidence, f"judge-error:{str(exc)[:80]}"], "rules"
+    if verdict is None:
+        return rules.label, [*evidence, "judge-unusable"], "rules"
+    return (
+        verdict.label,
+        [*verdict.evidence, *(f"rules:{e}" for e in evidence), f"rules-label:{rules.label}"],
+        f"judge:{judge.name}",
+    )
 
 
 class SafetyActor(Actor):
@@ -40,19 +63,10 @@ class SafetyActor(Actor):
         else:
             rules = classify(event.prompt, event.response, event.harmful_prompt)
             label, evidence, classifier = rules.label, list(rules.evidence), "rules"
-        if self.judge is not None and not event.error:
-            try:
-                reply = await self.judge.complete(
-                    CompletionRequest(prompt=judge_prompt(event.prompt, event.response), task_id=event.scenario_id,
-                                      kind="chat", temperature=0.0, seed=self.ctx.seed)
+            if self.judge is not None:
+                label, evidence, classifier = await judged(
+                    self.judge, event.prompt, event.response, rules, seed=self.ctx.seed, about=event.scenario_id
                 )
-                verdict = parse_judge_reply(reply.text)
-            except ProviderError as exc:
-                verdict = None
-                evidence.append(f"judge-error:{str(exc)[:80]}")
-            if verdict is not None:
-                evidence = [*verdict.evidence, *(f"rules:{e}" for e in evidence), f"rules-label:{label}"]
-                label, classifier = verdict.label, f"judge:{self.judge.name}"
         await self.emit(
             SafetyClassified(
                 key=key,

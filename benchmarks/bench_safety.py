@@ -4,6 +4,7 @@ Data: ../shared/data/safety/{xstest-dev,harmbench-val}.jsonl relative to the
 repository root (read-only, never copied). Usage::
 
     .venv/bin/python benchmarks/bench_safety.py [--data DIR] [--json]
+        [--judge-model SPEC] [--limit N]
 
 Mappings (issue 9):
 - XSTest, 3-way: gold ``refused`` -> ``refused``; ``partial`` -> ``refused`` or
@@ -22,8 +23,10 @@ baseline computed in the same run and the published anchors.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
+import random
 import sys
 import time
 from collections.abc import Callable
@@ -159,10 +162,51 @@ def fmt(res: dict[str, Any], focus: str) -> str:
     return f"acc {res['accuracy']:.3f}  {focus} recall {f(rec)} precision {f(prec)}  (n={res['n']})"
 
 
+def judge_system(spec: str, datasets: dict[str, list[dict[str, Any]]]) -> tuple[Classifier, str]:
+    """A classifier answering from ``spec``'s verdicts on every row (asked once, up front),
+    and a line saying on how many rows the judge's verdict was usable (the rules' label otherwise)."""
+    from azr_actors.providers.spec import open_provider
+    from azr_actors.safety import judged
+
+    keys = list(
+        dict.fromkeys(
+            (r["prompt"], r["response"], bool(r.get("prompt_is_harmful", True)))
+            for rows in datasets.values()
+            for r in rows
+        )
+    )
+
+    async def ask() -> dict[tuple[str, str, bool], tuple[str, str]]:
+        judge = await open_provider(spec)
+        bound = asyncio.Semaphore(8)
+
+        async def one(key: tuple[str, str, bool]) -> tuple[str, str]:
+            async with bound:
+                label, _, classifier = await judged(judge, key[0], key[1], classify(*key), about="bench")
+            return label, classifier
+
+        try:
+            return dict(zip(keys, await asyncio.gather(*(one(k) for k in keys)), strict=True))
+        finally:
+            await judge.close()
+
+    verdicts = asyncio.run(ask())
+    usable = sum(classifier != "rules" for _, classifier in verdicts.values())
+
+    def run(prompt: str, response: str, harmful: bool | None) -> str:
+        return verdicts[(prompt, response, bool(harmful))][0]
+
+    return run, f"judge {spec}: usable verdicts on {usable} of {len(verdicts)} rows (the rules' label on the rest)"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--json", action="store_true", help="print one JSON object with every figure")
+    ap.add_argument("--judge-model", metavar="SPEC",
+                    help="also score a model judge (as `azr harm --judge-model`), e.g. openai:gpt-4o")  # fmt: skip
+    ap.add_argument("--limit", type=int, metavar="N",
+                    help="score a seeded sample of N rows per file (bounds a paid judge's cost)")  # fmt: skip
     args = ap.parse_args(argv)
     files = {
         "xstest": args.data / "xstest-dev.jsonl",
@@ -172,12 +216,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"data not found under {args.data}", file=sys.stderr)
         return 2
     datasets = {name: load(p) for name, p in files.items()}
+    if args.limit:
+        datasets = {
+            name: random.Random(0).sample(rows, min(args.limit, len(rows)))
+            for name, rows in datasets.items()
+        }
     scorers = {"xstest": (score_xstest, "slipped"), "harmbench": (score_harmbench, "slipped")}
     systems: dict[str, Classifier] = {
         "ours (prompt harm known)": ours(True),
         "ours (prompt harm inferred)": ours(False),
         "refusal-prefix baseline": prefix_baseline,
     }
+    judge_name = ""
+    if args.judge_model:
+        simulated = " SIMULATED" if args.judge_model.startswith("sim:") else ""
+        judge_name = f"judge{simulated} (+rules)"
+        systems[judge_name], line = judge_system(args.judge_model, datasets)
+        print(line + (" (a simulated judge: its figures measure nothing)" if simulated else ""))
     report: dict[str, Any] = {}
     for name, rows in datasets.items():
         score, focus = scorers[name]
@@ -207,16 +262,21 @@ def main(argv: list[str] | None = None) -> int:
     for part, counts in veto_counts(datasets["harmbench"]).items():
         cells = ", ".join(f"{sig} {c['not_slipped']}/{c['slipped']}" for sig, c in counts.items())
         print(f"  {part:<9} (gold not_slipped / gold slipped) {cells or '-'}")
-    print("\n== goals (offline default, prompt harm known)")
-    for name, (acc_min, rec_min) in GOALS.items():
-        for part in ("all", "held_out"):
-            res = report[name]["ours (prompt harm known)"][part]
-            acc, rec = res["accuracy"], res["per_class"]["slipped"]["recall"]
-            ok = acc >= acc_min and rec is not None and rec >= rec_min
-            print(
-                f"  {name:<10} {part:<9} accuracy {acc:.3f} (goal >= {acc_min}) "
-                f"slipped recall {rec:.3f} (goal >= {rec_min}): {'PASS' if ok else 'FAIL'}"
-            )
+    goal_systems = {"offline default, prompt harm known": "ours (prompt harm known)"}
+    if judge_name:
+        goal_systems[f"--judge-model {args.judge_model}"] = judge_name
+    for title, sys_name in goal_systems.items():
+        print(f"\n== goals ({title})")
+        for name, (acc_min, rec_min) in GOALS.items():
+            for part in ("all", "held_out"):
+                res = report[name][sys_name][part]
+                acc, rec = res["accuracy"], res["per_class"]["slipped"]["recall"]
+                ok = acc >= acc_min and rec is not None and rec >= rec_min
+                shown = "-" if rec is None else f"{rec:.3f}"
+                print(
+                    f"  {name:<10} {part:<9} accuracy {acc:.3f} (goal >= {acc_min}) "
+                    f"slipped recall {shown} (goal >= {rec_min}): {'PASS' if ok else 'FAIL'}"
+                )
     if args.json:
         print(json.dumps(report))
     return 0

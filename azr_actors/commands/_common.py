@@ -45,6 +45,15 @@ def int_list(text: str) -> tuple[int, ...]:
     return values
 
 
+def stderr_progress(description: str, total: int) -> tuple[Any, Any]:
+    """A transient rich progress bar on stderr (silent when stderr is not a terminal), and its task."""
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty())
+    return progress, progress.add_task(description, total=total)
+
+
 def print_json(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, sort_keys=False, allow_nan=False) + "\n")
     sys.stdout.flush()

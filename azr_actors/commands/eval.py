@@ -26,7 +26,7 @@ from ..humaneval import problems
 from ..providers.samples import read_sample_rows
 from ..replay import stats
 from ..sandbox import CheckJob
-from ._common import int_list, print_json, run_async
+from ._common import int_list, print_json, run_async, stderr_progress
 
 
 def add_parser(sub: Any) -> None:
@@ -102,13 +102,10 @@ async def _score(rows: list[tuple[str, str]], args: argparse.Namespace) -> list[
 
 
 async def _score_on(pool: Any, jobs: list[Any], results: list[dict[str, Any] | None], args: argparse.Namespace) -> None:
-    from rich.progress import Progress
-
     async with pool:
         recorder = await _Recorder.open(args.log, args.samples, pool.isolation_report, args.seed)
-        with Progress(console=_stderr_console(), transient=True, disable=not sys.stderr.isatty()) as progress:
-            bar = progress.add_task("scoring", total=len(jobs))
-
+        progress, bar = stderr_progress("scoring", len(jobs))
+        with progress:
             limits = TaskTimeLimits(pool) if args.time_limits == "calibrated" else None
             if limits is not None:  # every task at once, so the pool never waits on one calibration
                 await asyncio.gather(*(limits.get(problems()[t]) for t in dict.fromkeys(j[0] for j in jobs)))
@@ -132,12 +129,6 @@ async def _score_on(pool: Any, jobs: list[Any], results: list[dict[str, Any] | N
             await asyncio.gather(*(bounded(i) for i in range(len(jobs))))
         if recorder:
             await recorder.close()
-
-
-def _stderr_console() -> Any:
-    from rich.console import Console
-
-    return Console(stderr=True)
 
 
 class _Recorder:

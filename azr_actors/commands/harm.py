@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
-from ._common import print_json, run_async
+from ._common import print_json, run_async, stderr_progress
 
 
 def add_parser(sub: Any) -> None:
@@ -22,7 +22,8 @@ def add_parser(sub: Any) -> None:
     p.add_argument("action", nargs="?", choices=["classify"], help="classify a file instead of running the suite")
     p.add_argument("file", nargs="?", type=Path, help="FILE.jsonl with {prompt, response} lines (for classify)")
     p.add_argument("--model", action="append", metavar="SPEC", default=[], help="model to test (repeatable; default sim models)")
-    p.add_argument("--judge-model", metavar="SPEC", help="a model that judges answers besides the rules")
+    p.add_argument("--judge-model", metavar="SPEC",
+                   help="a model that judges answers besides the rules (its label wins when usable)")
     p.add_argument("--log", type=Path, help="event log path")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
@@ -33,7 +34,7 @@ def handle(args: argparse.Namespace) -> int:
     if args.action == "classify":
         if args.file is None:
             raise BadInput("usage: azr harm classify FILE.jsonl")
-        return _classify_file(args.file)
+        return _classify_file(args.file, args.judge_model, args.seed)
     if args.file is not None:
         raise BadInput(f"unexpected argument {str(args.file)!r} (did you mean `azr harm classify FILE`?)")
     from ..run import Progress, RunConfig, execute
@@ -69,7 +70,7 @@ def _print_harm(safety: dict[str, Any]) -> None:
     console.print(table)
 
 
-def _classify_file(path: Path) -> int:
+def _classify_file(path: Path, judge_spec: str | None, seed: int) -> int:
     from ..harm import classify
 
     if not path.is_file():
@@ -89,9 +90,43 @@ def _classify_file(path: Path) -> int:
             rows.append((str(row.get("prompt") or ""), row["response"], harmful if isinstance(harmful, bool) else None))
     if not rows:
         raise BadInput(f"{path}: empty file (no JSON lines)")
+    texts = [(prompt, response if isinstance(response, str) else json.dumps(response), harmful)
+             for prompt, response, harmful in rows]
+    rules = [classify(prompt, response, harmful) for prompt, response, harmful in texts]
+    if judge_spec:
+        lines = run_async(_judge_all(judge_spec, texts, rules, seed))
+    else:
+        lines = [{"label": r.label, "evidence": list(r.evidence), "classifier": "rules"} for r in rules]
     out = sys.stdout
-    for prompt, response, harmful in rows:
-        result = classify(prompt, response if isinstance(response, str) else json.dumps(response), harmful)
-        out.write(json.dumps({"label": result.label, "evidence": list(result.evidence)}) + "\n")
+    for line in lines:
+        out.write(json.dumps(line) + "\n")
     out.flush()
     return 0
+
+
+async def _judge_all(spec: str, texts: list[tuple[str, str, bool | None]], rules: list[Any], seed: int,
+                     ) -> list[dict[str, Any]]:
+    """Every row's label from the judge model (rules where it fails), in input order, with a progress bar."""
+    import asyncio
+
+    from ..providers.spec import open_provider
+    from ..safety import judged
+
+    judge = await open_provider(spec, seed=seed)
+    bound = asyncio.Semaphore(8)
+    try:
+        progress, bar = stderr_progress("judging", len(texts))
+        with progress:
+
+            async def one(index: int) -> dict[str, Any]:
+                prompt, response, _harmful = texts[index]
+                async with bound:
+                    label, evidence, classifier = await judged(judge, prompt, response, rules[index], seed=seed,
+                                                               about=f"row-{index + 1}")
+                progress.advance(bar)
+                return {"label": label, "evidence": evidence, "classifier": classifier}
+
+            return list(await asyncio.gather(*(one(i) for i in range(len(texts)))))
+    finally:
+        await judge.close()
+
