@@ -133,7 +133,10 @@ def _pass_at(pm: dict[str, Any], k: str) -> str:
     """pass@k, with the number of tasks it covers when early stopping left some out."""
     covered = pm["pass_at_k_tasks"].get(k, 0)
     text = pct(pm["pass_at_k"].get(k))
-    return text if covered == pm["tasks"] else f"{text} ({covered} tasks)"
+    if covered == pm["tasks"]:
+        return text
+    # Early stopping leaves the easier tasks with fewer than k samples: the rest is a harder subset.
+    return f"{text} (only the {covered} tasks that drew {k}+ samples)"
 
 
 def _p(value: float | None) -> str:
