@@ -27,8 +27,8 @@ from types import TracebackType
 from typing import Any
 
 from ..sandbox import CheckJob, CheckResult, Limits, PoolStats, ProbeJob, ProbeResult
-from ..sandbox.limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S, calibrated_time_limit
-from ..sandbox.pool import ISOLATION_MODES, SandboxError
+from ..sandbox.limits import DEFAULT_FACTOR, DEFAULT_FLOOR_S
+from ..sandbox.pool import ISOLATION_MODES, SandboxError, calibrate_with
 
 __all__ = ["EXECUTOR_RESOURCE", "RaySandboxPool"]
 
@@ -196,18 +196,7 @@ class RaySandboxPool:
         factor: float = DEFAULT_FACTOR,
     ) -> float:
         """Per-task wall limit from a reference solution (as :meth:`SandboxPool.calibrate`)."""
-        durations = []
-        for _ in range(runs):
-            reference = CheckJob(
-                job.prompt, job.completion, job.test, job.entry_point, None, job.seed
-            )
-            result = await self.check(reference)
-            if not result.passed:
-                raise SandboxError(
-                    f"the reference solution does not pass: {result.status} ({result.detail})"
-                )
-            durations.append(result.duration_ms / 1000.0)
-        return calibrated_time_limit(max(durations), floor_s=floor_s, factor=factor)
+        return await calibrate_with(self.check, job, runs=runs, floor_s=floor_s, factor=factor)
 
     def stats(self) -> PoolStats:
         """A snapshot of the counters (``restarts`` counts slots lost to dead actors or nodes)."""

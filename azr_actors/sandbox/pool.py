@@ -22,6 +22,7 @@ import resource
 import shutil
 import socket
 import sys
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -36,7 +37,7 @@ from .limits import (
     wall_cap,
 )
 
-__all__ = ["ISOLATION_MODES", "SandboxError", "SandboxPool"]
+__all__ = ["ISOLATION_MODES", "SandboxError", "SandboxPool", "calibrate_with"]
 
 ISOLATION_MODES = ("auto", "namespaces", "userns", "none")
 RESULT_CAP = 64 << 20
@@ -240,17 +241,7 @@ class SandboxPool:
         reference time, and the result is ``max(floor_s, factor * reference)``.
         Raises :class:`SandboxError` if the reference does not pass.
         """
-        durations = []
-        for _ in range(runs):
-            result = await self.check(
-                CheckJob(job.prompt, job.completion, job.test, job.entry_point, None, job.seed)
-            )
-            if not result.passed:
-                raise SandboxError(
-                    f"the reference solution does not pass: {result.status} ({result.detail})"
-                )
-            durations.append(result.duration_ms / 1000.0)
-        return calibrated_time_limit(max(durations), floor_s=floor_s, factor=factor)
+        return await calibrate_with(self.check, job, runs=runs, floor_s=floor_s, factor=factor)
 
     async def _run(self, payload: dict[str, Any], budget: float) -> dict[str, Any]:
         if self._closed or self._process is None:
@@ -312,6 +303,28 @@ class SandboxPool:
             restarts=self._counts["restarts"],
             peak_rss_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
         )
+
+
+async def calibrate_with(
+    check: Callable[[CheckJob], Awaitable[CheckResult]],
+    job: CheckJob,
+    *,
+    runs: int,
+    floor_s: float,
+    factor: float,
+) -> float:
+    """:meth:`SandboxPool.calibrate` on any pool's ``check`` (the local one, or a cluster's)."""
+    durations = []
+    for _ in range(runs):
+        result = await check(
+            CheckJob(job.prompt, job.completion, job.test, job.entry_point, None, job.seed)
+        )
+        if not result.passed:
+            raise SandboxError(
+                f"the reference solution does not pass: {result.status} ({result.detail})"
+            )
+        durations.append(result.duration_ms / 1000.0)
+    return calibrated_time_limit(max(durations), floor_s=floor_s, factor=factor)
 
 
 def _budget(limit_s: float, phases: int) -> float:
