@@ -8,6 +8,8 @@ usable and the rule-based label is kept as evidence beside it.
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from .actor import Actor, ActorContext
@@ -15,7 +17,7 @@ from .eventlog import Event, HarmResponseGenerated, SafetyClassified
 from .harm import Classification, classify, judge_prompt, parse_judge_reply
 from .providers.base import CompletionRequest, Provider, ProviderError
 
-__all__ = ["SafetyActor", "judged"]
+__all__ = ["SafetyActor", "judge_all", "judged"]
 
 
 async def judged(
@@ -39,6 +41,35 @@ async def judged(
         [*verdict.evidence, *(f"rules:{e}" for e in evidence), f"rules-label:{rules.label}"],
         f"judge:{judge.name}",
     )
+
+
+async def judge_all(
+    spec: str,
+    items: Sequence[tuple[str, str, Classification]],
+    *,
+    seed: int = 0,
+    on_done: Callable[[], None] | None = None,
+    concurrency: int = 8,
+) -> list[tuple[str, list[str], str]]:
+    """:func:`judged` for each ``(prompt, response, rules)``, in order, with the judge ``spec``
+    opened once and at most ``concurrency`` requests in flight (``on_done`` after each)."""
+    from .providers.spec import open_provider
+
+    judge = await open_provider(spec, seed=seed)
+    bound = asyncio.Semaphore(concurrency)
+
+    async def one(index: int) -> tuple[str, list[str], str]:
+        prompt, response, rules = items[index]
+        async with bound:
+            verdict = await judged(judge, prompt, response, rules, seed=seed, about=f"row-{index + 1}")
+        if on_done is not None:
+            on_done()
+        return verdict
+
+    try:
+        return list(await asyncio.gather(*(one(i) for i in range(len(items)))))
+    finally:
+        await judge.close()
 
 
 class SafetyActor(Actor):

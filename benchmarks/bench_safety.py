@@ -165,8 +165,7 @@ def fmt(res: dict[str, Any], focus: str) -> str:
 def judge_system(spec: str, datasets: dict[str, list[dict[str, Any]]]) -> tuple[Classifier, str]:
     """A classifier answering from ``spec``'s verdicts on every row (asked once, up front),
     and a line saying on how many rows the judge's verdict was usable (the rules' label otherwise)."""
-    from azr_actors.providers.spec import open_provider
-    from azr_actors.safety import judged
+    from azr_actors.safety import judge_all
 
     keys = list(
         dict.fromkeys(
@@ -175,22 +174,8 @@ def judge_system(spec: str, datasets: dict[str, list[dict[str, Any]]]) -> tuple[
             for r in rows
         )
     )
-
-    async def ask() -> dict[tuple[str, str, bool], tuple[str, str]]:
-        judge = await open_provider(spec)
-        bound = asyncio.Semaphore(8)
-
-        async def one(key: tuple[str, str, bool]) -> tuple[str, str]:
-            async with bound:
-                label, _, classifier = await judged(judge, key[0], key[1], classify(*key), about="bench")
-            return label, classifier
-
-        try:
-            return dict(zip(keys, await asyncio.gather(*(one(k) for k in keys)), strict=True))
-        finally:
-            await judge.close()
-
-    verdicts = asyncio.run(ask())
+    answers = asyncio.run(judge_all(spec, [(p, r, classify(p, r, h)) for p, r, h in keys]))
+    verdicts = {key: (label, classifier) for key, (label, _, classifier) in zip(keys, answers, strict=True)}
     usable = sum(classifier != "rules" for _, classifier in verdicts.values())
 
     def run(prompt: str, response: str, harmful: bool | None) -> str:

@@ -92,41 +92,19 @@ def _classify_file(path: Path, judge_spec: str | None, seed: int) -> int:
         raise BadInput(f"{path}: empty file (no JSON lines)")
     texts = [(prompt, response if isinstance(response, str) else json.dumps(response), harmful)
              for prompt, response, harmful in rows]
-    rules = [classify(prompt, response, harmful) for prompt, response, harmful in texts]
+    items = [(prompt, response, classify(prompt, response, harmful)) for prompt, response, harmful in texts]
     if judge_spec:
-        lines = run_async(_judge_all(judge_spec, texts, rules, seed))
+        from ..safety import judge_all
+
+        progress, bar = stderr_progress("judging", len(items))
+        with progress:
+            verdicts = run_async(judge_all(judge_spec, items, seed=seed, on_done=lambda: progress.advance(bar)))
     else:
-        lines = [{"label": r.label, "evidence": list(r.evidence), "classifier": "rules"} for r in rules]
+        verdicts = [(rules.label, list(rules.evidence), "rules") for _, _, rules in items]
+    lines = [{"label": label, "evidence": evidence, "classifier": classifier}
+             for label, evidence, classifier in verdicts]
     out = sys.stdout
     for line in lines:
         out.write(json.dumps(line) + "\n")
     out.flush()
     return 0
-
-
-async def _judge_all(spec: str, texts: list[tuple[str, str, bool | None]], rules: list[Any], seed: int,
-                     ) -> list[dict[str, Any]]:
-    """Every row's label from the judge model (rules where it fails), in input order, with a progress bar."""
-    import asyncio
-
-    from ..providers.spec import open_provider
-    from ..safety import judged
-
-    judge = await open_provider(spec, seed=seed)
-    bound = asyncio.Semaphore(8)
-    try:
-        progress, bar = stderr_progress("judging", len(texts))
-        with progress:
-
-            async def one(index: int) -> dict[str, Any]:
-                prompt, response, _harmful = texts[index]
-                async with bound:
-                    label, evidence, classifier = await judged(judge, prompt, response, rules[index], seed=seed,
-                                                               about=f"row-{index + 1}")
-                progress.advance(bar)
-                return {"label": label, "evidence": evidence, "classifier": classifier}
-
-            return list(await asyncio.gather(*(one(i) for i in range(len(texts)))))
-    finally:
-        await judge.close()
-
