@@ -122,3 +122,36 @@ def test_a_foreign_sqlite_file_is_refused_untouched(azr, tmp_path: Path) -> None
 
 def test_metrics_on_a_missing_log(azr, tmp_path: Path) -> None:
     _assert_bad_input(azr("metrics", "--log", str(tmp_path / "none.db")), "no such log")
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ('{"prompt": "p", "response": "r"}\n{not json}\n', ":2: malformed JSON"),
+        ('{"prompt": "p"}\n', ":1: expected an object with 'prompt' and 'response'"),
+        ("[1, 2]\n", ":1: expected an object"),
+        ("\n\n", "empty file"),
+    ],
+)
+def test_malformed_harm_classify_files(azr, tmp_path: Path, content: str, needle: str) -> None:
+    path = tmp_path / "pairs.jsonl"
+    path.write_text(content)
+    done = azr("harm", "classify", str(path))
+    _assert_bad_input(done, needle)
+    assert done.stdout == ""
+
+
+def test_harm_classify_usage_and_judge_spec_errors(azr, tmp_path: Path) -> None:
+    _assert_bad_input(azr("harm", "classify"), "usage: azr harm classify FILE.jsonl")
+    _assert_bad_input(azr("harm", "classify", str(tmp_path / "nope.jsonl")), "no such file")
+    path = tmp_path / "pairs.jsonl"
+    path.write_text('{"prompt": "p", "response": "r"}\n')
+    _assert_bad_input(azr("harm", "classify", str(path), "--judge-model", "nope:x"), "bad model spec 'nope:x'")
+
+
+def test_bad_eval_time_limits_mode(azr, tmp_path: Path) -> None:
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"task_id": "HumanEval/0", "completion": "    return False\\n"}\n')
+    done = azr("eval", str(path), "--time-limits", "fast")
+    assert done.returncode == 2
+    assert "invalid choice: 'fast'" in done.stderr
