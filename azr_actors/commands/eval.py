@@ -89,7 +89,7 @@ async def _score(rows: list[tuple[str, str]], args: argparse.Namespace) -> list[
         extracted = extract(text, p.prompt, p.entry_point) if args.extract else None
         code = extracted.code if extracted else text
         jobs.append((task_id, idx, text, code, extracted.method if extracted else "as_is",
-                     CheckJob(p.prompt, code, p.test, p.entry_point, seed=sample_seed(args.seed, "eval", task_id, idx))))  # fmt: skip
+                     CheckJob(p.prompt, code, p.test, p.entry_point, seed=sample_seed(args.seed, "eval", task_id, idx))))
     results: list[dict[str, Any] | None] = [None] * len(jobs)
     from ..cluster import make_engine
 
@@ -106,14 +106,17 @@ async def _score_on(pool: Any, jobs: list[Any], results: list[dict[str, Any] | N
         recorder = await _Recorder.open(args.log, args.samples, pool.isolation_report, args.seed)
         progress, bar = stderr_progress("scoring", len(jobs))
         with progress:
-            limits = TaskTimeLimits(pool) if args.time_limits == "calibrated" else None
-            if limits is not None:  # every task at once, so the pool never waits on one calibration
-                await asyncio.gather(*(limits.get(problems()[t]) for t in dict.fromkeys(j[0] for j in jobs)))
+            limits: dict[str, float | None] = {}
+            if args.time_limits == "calibrated":  # every task at once, so the pool never waits on one
+                tasks = list(dict.fromkeys(j[0] for j in jobs))
+                calibrated = TaskTimeLimits(pool)
+                limits = dict(zip(tasks, await asyncio.gather(*(calibrated.get(problems()[t]) for t in tasks)),
+                                  strict=True))
 
             async def one(i: int) -> None:
                 task_id, idx, raw, code, method, job = jobs[i]
-                if limits is not None:
-                    job = dataclasses.replace(job, timeout_s=await limits.get(problems()[task_id]))
+                if task_id in limits:
+                    job = dataclasses.replace(job, timeout_s=limits[task_id])
                 result = await pool.check(job)
                 results[i] = {"task_id": task_id, "sample_idx": idx, "passed": result.passed, "status": result.status}
                 progress.advance(bar)
