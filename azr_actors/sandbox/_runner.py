@@ -157,7 +157,7 @@ class _Candidate:
                 raise _Deviated
             reply = self._channel.reply()
         else:
-            reply = self._channel.request({"args": wire[0], "kwargs": wire[1]})
+            reply = self._channel.request({"batch": [list(wire)]})
         if "ok" in reply and isinstance(reply["ok"], str):
             try:
                 value = values.decode(reply["ok"])

@@ -10,12 +10,11 @@ Protocol (frames, see :mod:`._frames`), runner -> sample then replies:
 
 * ``{"code", "entry", "seed", "mode"}`` -> ``{"ready": true}`` |
   ``{"load_error": NAME, "msg"}`` | ``{"tamper": REASON}``
-* check mode: ``{"args": WIRE, "kwargs": WIRE}`` -> ``{"ok": WIRE}`` |
-  ``{"raise": NAME, "msg"}`` | ``{"tamper": REASON}``; ``{"batch": [[ARGS,
-  KWARGS], ...]}`` -> one such reply per call, in order (stopping after a
-  tamper reply); ``{"end": true}`` -> ``{"end": ""}`` or ``{"end": REASON}``
-* probe mode: ``{"call": EXPR}`` -> the same replies as a check call;
-  ``{"calls": [EXPR, ...]}`` -> one per expression, in order.
+* check mode: ``{"batch": [[ARGS_WIRE, KWARGS_WIRE], ...]}`` -> one reply per
+  call, in order: ``{"ok": WIRE}`` | ``{"raise": NAME, "msg"}`` |
+  ``{"tamper": REASON}`` (the last one sent); ``{"end": true}`` ->
+  ``{"end": ""}`` or ``{"end": REASON}``
+* probe mode: ``{"calls": [EXPR, ...]}`` -> the same replies, one per expression.
 """
 
 from __future__ import annotations
@@ -133,28 +132,18 @@ def serve(rpc_in: int, rpc_out: int, cap: int) -> None:
             _frames.write_frame(rpc_out, {"end": _tamper_signs(snapshot)})
             return
         if "batch" in request:
-            for args, kwargs in request["batch"]:
-                reply = _outcome(
-                    entry, tuple(values.decode(args)), dict(values.decode(kwargs)), snapshot
-                )
-                _frames.write_frame(rpc_out, reply)
-                if "tamper" in reply:
-                    break  # the runner stops at this reply
-            continue
-        if "calls" in request:
-            for expr in request["calls"]:
-                reply = _outcome(_evaluate, (str(expr), namespace), {}, snapshot)
-                _frames.write_frame(rpc_out, reply)
-                if "tamper" in reply:
-                    break
-            continue
-        if "call" in request:
-            expr = str(request["call"])
-            reply = _outcome(_evaluate, (expr, namespace), {}, snapshot)
+            replies = (
+                _outcome(entry, tuple(values.decode(args)), dict(values.decode(kwargs)), snapshot)
+                for args, kwargs in request["batch"]
+            )
         else:
-            args, kwargs = values.decode(request["args"]), values.decode(request["kwargs"])
-            reply = _outcome(entry, tuple(args), dict(kwargs), snapshot)
-        _frames.write_frame(rpc_out, reply)
+            replies = (
+                _outcome(_evaluate, (str(expr), namespace), {}, snapshot) for expr in request["calls"]
+            )
+        for reply in replies:  # each written as soon as it is computed
+            _frames.write_frame(rpc_out, reply)
+            if "tamper" in reply:
+                break  # the runner stops at this reply
 
 
 _WARM_CODE = '''from typing import List, Optional, Tuple
@@ -189,13 +178,12 @@ def warm_up(rounds: int = 12) -> None:
     frames = [
         _frames.pack({"code": _WARM_CODE, "entry": "warm", "seed": 0, "mode": "check"}),
         _frames.pack({"batch": wire}),
-        *(_frames.pack({"args": args, "kwargs": kwargs}) for args, kwargs in wire),
+        *(_frames.pack({"batch": [call]}) for call in wire),
         _frames.pack({"end": True}),
     ]
     probe = [
         _frames.pack({"code": _WARM_CODE, "entry": "warm", "seed": 0, "mode": "probe"}),
-        _frames.pack({"call": "warm([2, 7, 7], 3.0)"}),
-        _frames.pack({"calls": ["warm([1])", "warm([], k=2.0)"]}),
+        _frames.pack({"calls": ["warm([2, 7, 7], 3.0)", "warm([1])", "warm([], k=2.0)"]}),
         _frames.pack({"end": True}),
     ]
     for index in range(rounds):
