@@ -157,7 +157,7 @@ class _Candidate:
                 raise _Deviated
             reply = self._channel.reply()
         else:
-            reply = self._channel.request({"batch": [list(wire)]})
+            reply = self._channel.request({"batch": [wire]})
         if "ok" in reply and isinstance(reply["ok"], str):
             try:
                 value = values.decode(reply["ok"])
@@ -251,7 +251,7 @@ def _check(channel: Channel, job: dict[str, Any], *, batch: bool = True) -> dict
     outcome: dict[str, Any] | None = None
     try:
         if batched:
-            channel.order({"batch": [list(call) for call in batched]}, len(batched))
+            channel.order({"batch": batched}, len(batched))
         check(candidate)
     except Stop:
         pass
