@@ -125,10 +125,10 @@ class EvalFigure:
 
 def _rows(samples: Path | None, repeat: int) -> list[tuple[str, str]]:
     from azr_actors.humaneval import problems
-    from azr_actors.providers.samples import read_sample_rows
+    from azr_actors.sample_format import read_sample_rows
 
     if samples is not None:
-        return read_sample_rows(samples)
+        return read_sample_rows(samples, known_tasks=problems())
     return [(t, p.canonical_solution) for t, p in problems().items()] * repeat
 
 

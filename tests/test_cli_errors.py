@@ -129,7 +129,7 @@ def test_metrics_on_a_missing_log(azr, tmp_path: Path) -> None:
     [
         ('{"prompt": "p", "response": "r"}\n{not json}\n', ":2: malformed JSON"),
         ('{"prompt": "p"}\n', ":1: expected an object with 'prompt' and 'response'"),
-        ("[1, 2]\n", ":1: expected an object"),
+        ("[1, 2]\n", ":1: expected a JSON object"),
         ("\n\n", "empty file"),
     ],
 )

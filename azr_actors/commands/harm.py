@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
+from ..jsonl import read_objects
 from ._common import print_json, run_async, stderr_progress
 
 
@@ -73,23 +74,12 @@ def _print_harm(safety: dict[str, Any]) -> None:
 def _classify_file(path: Path, judge_spec: str | None, seed: int) -> int:
     from ..harm import classify
 
-    if not path.is_file():
-        raise BadInput(f"{path}: no such file")
-    rows: list[tuple[str, str, bool | None]] = []
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise BadInput(f"{path}:{lineno}: malformed JSON ({exc.msg})") from None
-            if not isinstance(row, dict) or "response" not in row:
-                raise BadInput(f"{path}:{lineno}: expected an object with 'prompt' and 'response'")
-            harmful = row.get("prompt_is_harmful", row.get("harmful"))
-            rows.append((str(row.get("prompt") or ""), row["response"], harmful if isinstance(harmful, bool) else None))
-    if not rows:
-        raise BadInput(f"{path}: empty file (no JSON lines)")
+    rows: list[tuple[str, object, bool | None]] = []
+    for lineno, row in read_objects(path, errors="replace"):  # stray bytes are the model's text
+        if "response" not in row:
+            raise BadInput(f"{path}:{lineno}: expected an object with 'prompt' and 'response'")
+        harmful = row.get("prompt_is_harmful", row.get("harmful"))
+        rows.append((str(row.get("prompt") or ""), row["response"], harmful if isinstance(harmful, bool) else None))
     texts = [(prompt, response if isinstance(response, str) else json.dumps(response), harmful)
              for prompt, response, harmful in rows]
     items = [(prompt, response, classify(prompt, response, harmful)) for prompt, response, harmful in texts]
