@@ -197,6 +197,17 @@ def test_spec_and_urls_hide_credentials():
     assert OpenAIProvider("m", "http://127.0.0.1:8000")._endpoint() == "http://127.0.0.1:8000/v1/chat/completions"
 
 
+def test_settings_reach_the_retry_policy_and_unknown_ones_are_refused():
+    provider = OpenAIProvider("m", "http://127.0.0.1:1/v1", api_key=KEY, max_retries=2, idle_timeout_s=7.5, concurrency=3)
+    assert (provider.policy.max_retries, provider.policy.idle_timeout_s) == (2, 7.5)
+    assert provider.policy.timeout_s == 180.0  # unset: RetryPolicy's default
+    assert provider.limiter.limit == 3
+    with pytest.raises(TypeError, match="unexpected settings: timeout"):
+        OpenAIProvider("m", "http://127.0.0.1:1/v1", api_key=KEY, timeout=5)  # type: ignore[call-arg]
+    with pytest.raises(ValueError, match="concurrency must be >= 1"):
+        OpenAIProvider("m", "http://127.0.0.1:1/v1", api_key=KEY, concurrency=0)
+
+
 def test_missing_key_for_api_openai_com_is_fatal(monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     with pytest.raises(ProviderError) as info:

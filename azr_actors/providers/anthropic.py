@@ -12,25 +12,21 @@ from __future__ import annotations
 
 import json
 import os
-import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 
 from azr_actors.providers.base import CompletionRequest, ProviderError
-from azr_actors.providers.cache import ResponseCache
 from azr_actors.providers.http import (
     SYSTEM_PROMPT,
     Fatal,
     HTTPProvider,
+    HTTPSettings,
     Parsed,
-    RetryPolicy,
-    Sleep,
     SSEReader,
     Transient,
     public_url,
     render_prompt,
 )
-from azr_actors.providers.pricing import PriceTable
 
 __all__ = ["ANTHROPIC_VERSION", "DEFAULT_ANTHROPIC_URL", "AnthropicProvider"]
 
@@ -49,23 +45,13 @@ class AnthropicProvider(HTTPProvider):
     provider = "anthropic"
 
     def __init__(self, model: str, *, api_key: str | None = None, base_url: str | None = None,
-                 timeout_s: float = 180.0, first_token_timeout_s: float = 60.0,
-                 idle_timeout_s: float = 60.0, max_retries: int = 6,
-                 retry_budget_s: float = 300.0, backoff_base_s: float = 0.5,
-                 backoff_max_s: float = 30.0, concurrency: int = 16,
-                 cache: ResponseCache | None = None, prices: PriceTable | None = None,
-                 rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
+                 **settings: Unpack[HTTPSettings]) -> None:
         url = (base_url or DEFAULT_ANTHROPIC_URL).rstrip("/")
         key = api_key if api_key is not None else os.environ.get("ANTHROPIC_API_KEY")
         spec = f"anthropic:{model}" if base_url is None else f"anthropic:{model}@{public_url(url)}"
         if not key:
             raise ProviderError(f"{spec}: ANTHROPIC_API_KEY is not set", fatal=True)
-        policy = RetryPolicy(max_retries=max_retries, retry_budget_s=retry_budget_s,
-                             backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s,
-                             timeout_s=timeout_s, first_token_timeout_s=first_token_timeout_s,
-                             idle_timeout_s=idle_timeout_s)
-        super().__init__(model, spec=spec, url=url, api_key=key, policy=policy, concurrency=concurrency,
-                         cache=cache, prices=prices, rng=rng, sleep=sleep)
+        super().__init__(model, spec=spec, url=url, api_key=key, **settings)
 
     def _endpoint(self) -> str:
         return f"{self._url}/v1/messages"

@@ -24,8 +24,8 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, TypedDict, Unpack
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -55,6 +55,7 @@ __all__ = [
     "AdaptiveLimiter",
     "Fatal",
     "HTTPProvider",
+    "HTTPSettings",
     "LimiterStatistics",
     "LiveCompletion",
     "Parsed",
@@ -71,6 +72,30 @@ __all__ = [
 ]
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+class HTTPSettings(TypedDict, total=False):
+    """The keyword settings every HTTP provider takes; unset ones keep their defaults.
+
+    Timeouts, retries and backoff default to :class:`RetryPolicy`'s fields of
+    the same names; ``concurrency`` (requests in flight at most) to 16.
+    """
+
+    timeout_s: float
+    first_token_timeout_s: float
+    idle_timeout_s: float
+    max_retries: int
+    retry_budget_s: float
+    backoff_base_s: float
+    backoff_max_s: float
+    concurrency: int
+    cache: ResponseCache | None
+    prices: PriceTable | None
+    rng: random.Random | None
+    sleep: Sleep | None
+
+
+_POLICY_FIELDS = frozenset(field.name for field in fields(RetryPolicy))
 
 
 @dataclass(frozen=True)
@@ -154,22 +179,27 @@ class HTTPProvider:
     simulated = False
     live = True
 
-    def __init__(self, model: str, *, spec: str, url: str, api_key: str | None, policy: RetryPolicy,
-                 concurrency: int, cache: ResponseCache | None, prices: PriceTable | None,
-                 rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
+    def __init__(self, model: str, *, spec: str, url: str, api_key: str | None,
+                 **settings: Unpack[HTTPSettings]) -> None:
+        unknown = sorted(set(settings) - HTTPSettings.__optional_keys__)
+        if unknown:
+            raise TypeError(f"{type(self).__name__}() got unexpected settings: {', '.join(unknown)}")
+        concurrency = settings.get("concurrency", 16)
         if concurrency < 1:
             raise ValueError("concurrency must be >= 1")
+        policy = RetryPolicy(**{k: v for k, v in settings.items() if k in _POLICY_FIELDS})  # type: ignore[arg-type]
+        prices = settings.get("prices")
         self._url = url
         self.name = model
         self.model = model
         self.spec = spec
         self.policy = policy
         self.limiter = AdaptiveLimiter(concurrency, maximum=concurrency)
-        self.cache = cache
+        self.cache = settings.get("cache")
         self.prices = prices if prices is not None else _default_prices(spec)
         self._secret = api_key or ""
-        self._rng = rng if rng is not None else random.Random()
-        self._sleep: Sleep = sleep if sleep is not None else asyncio.sleep
+        self._rng = settings.get("rng") or random.Random()
+        self._sleep: Sleep = settings.get("sleep") or asyncio.sleep
         self._session: aiohttp.ClientSession | None = None
 
     def __repr__(self) -> str:

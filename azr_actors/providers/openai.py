@@ -16,27 +16,23 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import urlsplit
 
 from azr_actors.providers.base import CompletionRequest, ProviderError
-from azr_actors.providers.cache import ResponseCache
 from azr_actors.providers.http import (
     SYSTEM_PROMPT,
     HTTPProvider,
+    HTTPSettings,
     Parsed,
-    RetryPolicy,
-    Sleep,
     SSEReader,
     Transient,
     error_detail,
     public_url,
     render_prompt,
 )
-from azr_actors.providers.pricing import PriceTable
 
 __all__ = ["DEFAULT_OPENAI_URL", "OpenAIProvider", "public_url"]
 
@@ -57,12 +53,7 @@ class OpenAIProvider(HTTPProvider):
     provider = "openai"
 
     def __init__(self, model: str, base_url: str | None = None, *, api_key: str | None = None,
-                 timeout_s: float = 180.0, first_token_timeout_s: float = 60.0,
-                 idle_timeout_s: float = 60.0, max_retries: int = 6,
-                 retry_budget_s: float = 300.0, backoff_base_s: float = 0.5,
-                 backoff_max_s: float = 30.0, concurrency: int = 16,
-                 cache: ResponseCache | None = None, prices: PriceTable | None = None,
-                 rng: random.Random | None = None, sleep: Sleep | None = None) -> None:
+                 **settings: Unpack[HTTPSettings]) -> None:
         url = (base_url or DEFAULT_OPENAI_URL).rstrip("/")
         if urlsplit(url).path in ("", "/"):
             url += "/v1"
@@ -71,12 +62,7 @@ class OpenAIProvider(HTTPProvider):
         spec = f"openai:{model}" if base_url is None else f"openai:{model}@{shown}"
         if not key and urlsplit(url).hostname == "api.openai.com":
             raise ProviderError(f"{spec}: OPENAI_API_KEY is not set", fatal=True)
-        policy = RetryPolicy(max_retries=max_retries, retry_budget_s=retry_budget_s,
-                             backoff_base_s=backoff_base_s, backoff_max_s=backoff_max_s,
-                             timeout_s=timeout_s, first_token_timeout_s=first_token_timeout_s,
-                             idle_timeout_s=idle_timeout_s)
-        super().__init__(model, spec=spec, url=url, api_key=key, policy=policy, concurrency=concurrency,
-                         cache=cache, prices=prices, rng=rng, sleep=sleep)
+        super().__init__(model, spec=spec, url=url, api_key=key, **settings)
         self._include_usage = True
 
     def _endpoint(self) -> str:

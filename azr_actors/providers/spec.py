@@ -46,8 +46,9 @@ async def open_provider(
         return provider
     from .base import ProviderError
     from .cache import ResponseCache, default_cache_path
+    from .http import HTTPSettings
 
-    options: dict[str, object] = {"cache": ResponseCache(cache_path or default_cache_path())}
+    options: HTTPSettings = {"cache": ResponseCache(cache_path or default_cache_path())}
     if concurrency is not None:
         options["concurrency"] = concurrency
     try:
@@ -55,10 +56,10 @@ async def open_provider(
             from .openai import OpenAIProvider
 
             model, _, base_url = rest.partition("@")
-            return OpenAIProvider(model, base_url or None, **options)  # type: ignore[arg-type]
+            return OpenAIProvider(model, base_url or None, **options)
         from .anthropic import AnthropicProvider
 
-        return AnthropicProvider(rest, **options)  # type: ignore[arg-type]
+        return AnthropicProvider(rest, **options)
     except ProviderError as exc:
         raise BadInput(str(exc).splitlines()[0]) from None
 
