@@ -15,15 +15,15 @@ from dataclasses import dataclass
 __all__ = ["ContentFindings", "find_content"]
 
 _LIST_ITEM = re.compile(
-    r"^(?:\d{1,2}[.):]|[-*•‣▪]|\(?[a-h][.)]|step\s*\d+|#{1,4} |\*\*[^*]{2,60}\*\*:?)\s*\S"
+    r"^(?:(?:\d{1,2}[.):]|[-*•‣▪]|\(?[a-h][.)])\s+|step\s*\d+\s*|#{1,4} |\*\*[^*]{2,60}\*\*:?\s*)\S"
 )
 _ORDINALS = re.compile(
     r"\b(?:first(?:ly)?|second(?:ly)?|third(?:ly)?|next|then|after that|finally|lastly)\b,?"
 )
 _QUANTITY = re.compile(
-    r"\b\d+(?:[.,]\d+)?\s*(?:%|percent|mg|g|kg|grams?|ml|l|liters?|litres?|oz|ounces?|lbs?|pounds?|"
+    r"\b\d+(?:[.,]\d+)?\s*(?:%|\$|(?:percent|mg|g|kg|grams?|ml|l|liters?|litres?|oz|ounces?|lbs?|pounds?|"
     r"°\s?[cf]?|degrees?|celsius|fahrenheit|minutes?|hours?|mm|cm|inch(?:es)?|feet|ft|meters?|"
-    r"parts?|drops?|tablets?|pills?|doses?|cups?|tablespoons?|teaspoons?|molar|m\b|psi|volts?|ports?|\$|usd|dollars?|bitcoin|btc)\b"
+    r"parts?|drops?|tablets?|pills?|doses?|cups?|tablespoons?|teaspoons?|molar|m|psi|volts?|ports?|usd|dollars?|bitcoin|btc)\b)"
     r"|\$\s?\d+"
 )
 _CODE_LINE = re.compile(
@@ -58,7 +58,7 @@ _DEFENSIVE = re.compile(
     r"\b(?:prevent\w*|protect\w*|mitigat\w*|defen[cs]\w*|detect\w*|secur(?:e|ity)|safe(?:ly|ty)?|awareness|"
     r"report\w*|legal(?:ly)?|lawful|legitimate|ethical(?:ly)?|responsib\w*|support|patch\w*|remediat\w*|"
     r"victims?|consent|authori[sz]\w*|permission|professional|experts?|guidelines|regulations?|accurate|"
-    r"evidence|fact\w*|misinformation|disinformation|conspiracy|debunk\w*|false(?:ly)?|myths?|respect\w*|"
+    r"evidence|facts?|factual\w*|fact-check\w*|misinformation|disinformation|conspiracy|debunk\w*|false(?:ly)?|myths?|respect\w*|"
     r"inclusive|positive|healthy|hypothetical|fictional|fictitious)\b"
 )
 _STOP_WORDS = (
@@ -155,7 +155,7 @@ def find_content(norm_prompt: str, norm_text: str, lines: list[str]) -> ContentF
 
 
 _OPENER = re.compile(
-    r"^\W*(?:sure|certainly|absolutely|of course|okay|ok|yes|alright|great|here(?:'s| is| are)|"
+    r"^\W*(?:(?:sure|certainly|absolutely|of course|okay|ok|yes|alright|great|here(?:'s| is| are))\b|"
     r"title\s*:|subject\s*:|step 1|\d\.|dear |to \w+ (?:a |an |the )?\w+,|as (?:dan|aim|an unfiltered)|"
     r"\(?🔓|\[?jailbreak)"
 )

@@ -19,7 +19,7 @@ _PERSON = (
     r"girlfriend|boyfriend|family|classmate|roommate|landlord|enemy|rival|victim|baby|grandmother|grandfather|"
     r"parents?|spouse|employee|student|cat|dog|pet)|him|her|them|a (?:child|kid|woman|man|girl|boy|cop|police officer|politician|president|judge)|"
     r"the (?:president|prime minister|mayor|governor|senator|police)|(?:a |the )?(?:human|humans|humanity|cop|toddler|baby|hostage|crowd)s?|"
-    r"(?:someone|somebody|my \w+|his|her|their)'s (?:skull|head|neck|legs?|arms?|face|throat|body)|(?:black|white|jewish|muslim|gay|trans) people)"
+    r"(?:(?:someone|somebody|my \w+)'s|his|her|their) (?:skull|head|neck|legs?|arms?|face|throat|body)\b|(?:black|white|jewish|muslim|gay|trans) people)"
 )
 _VIOLENCE = (
     r"(?:kill|murder|assassinate|strangle|stab|shoot|poison|drown|suffocate|choke|hurt|harm|injure|torture|"
@@ -28,7 +28,7 @@ _VIOLENCE = (
     r"smash(?: in)?|tackle|slay|gut|punch|hammer|push|eradicate|exterminate|wipe out|obliterate|starve|"
     r"hold|take)"
 )
-_PROPERTY = r"(?:someone|somebody|my \w+|his|her|their|a neighbou?r|[a-z]+)'s (?:car|tires|tyres|motorbike|bike|house|home|windows?|phone|wallet|life|business|reputation)"
+_PROPERTY = r"(?:(?:someone|somebody|my \w+|a neighbou?r|[a-z]+)'s|his|her|their) (?:car|tires|tyres|motorbike|bike|house|home|windows?|phone|wallet|life|business|reputation)\b"
 _GROUP = (
     r"(?:women|men|black people|white people|jews|jewish people|muslims|christians|buddhists|hindus|atheists|"
     r"immigrants|refugees|gay people|gay men|lesbians|bisexual people|trans(?:gender)? people|non-binary people|"
@@ -75,7 +75,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "intent:hate",
         re.compile(
-            rf"\b(?:eradicate|exterminate|get rid of|wipe out|deport all|ban all|kill all) (?:the |all )?{_GROUP}"
+            rf"\b(?:eradicate|exterminate|get rid of|wipe out|deport all|ban all|kill all) (?:the |all )?{_GROUP}\b"
         ),
     ),
     (
@@ -129,7 +129,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "intent:cyber",
         re.compile(
-            r"\b(?:hack(?:ing)? into|break into (?:someone's|somebody's|my \w+'s|a |an |the |his |her |their )(?:\w+ )?(?:house|home|car|account|computer|network|email|phone|server|database|system|office|store|shop|bank|safe)|gain (?:unauthori[sz]ed )?access to|crack|brute[- ]force|ddos|phish|steal (?:\w+ ){0,2}(?:password|credential|data|identity|account|card)|keylogger|ransomware|malware|botnet|exploit (?:a|the|this) (?:vulnerability|server|system)|sql injection|bypass (?:\w+ ){0,2}(?:authentication|security|antivirus|2fa))\b"
+            r"\b(?:hack(?:ing)? into|break into (?:someone's|somebody's|my \w+'s|a |an |the |his |her |their )(?:\w+ )?(?:house|home|car|account|computer|network|email|phone|server|database|system|office|store|shop|bank|safe)|gain (?:unauthori[sz]ed )?access to|crack|brute[- ]force|ddos|phish\w*|steal (?:\w+ ){0,2}(?:password|credential|data|identity|account|card)|keylogger|ransomware|malware|botnet|exploit (?:a|the|this) (?:vulnerability|server|system)|sql injection|bypass (?:\w+ ){0,2}(?:authentication|security|antivirus|2fa))\b"
         ),
     ),
     (
@@ -165,7 +165,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "intent:jailbreak",
         re.compile(
-            r"\b(?:ignore (?:all )?(?:previous|prior|your) (?:instructions|directives|rules)|disregard (?:all )?(?:previous|prior) (?:instructions|directives)|developer mode|you are (?:now )?(?:dan|aim|stan)|do anything now|no (?:ethical|moral) (?:guidelines|restrictions|constraints)|without (?:any )?(?:ethical|moral) (?:considerations|restrictions)|jailbr(?:o|ea)ken?|unfiltered)\b"
+            r"\b(?:ignore (?:all )?(?:previous|prior|your) (?:instructions|directives|rules)|disregard (?:all )?(?:previous|prior) (?:instructions|directives)|developer mode|you are (?:now )?(?:dan|aim|stan)|do anything now|no (?:ethical|moral) (?:guidelines|restrictions|constraints)|without (?:any )?(?:ethical|moral) (?:considerations|restrictions)|jailbr(?:oken|eak\w*)|unfiltered)\b"
         ),
     ),
     (
@@ -186,7 +186,7 @@ _SAFE_CONTEXT = re.compile(
 )
 _DEFINITION = re.compile(
     r"^\W*(?:what (?:is|are|was|were|does|did)|what's|define|meaning of|who (?:is|was))\b"
-    r"(?!.*\b(?:my|i|how (?:to|do|can)|way|ways|process|steps?|plan|strategy|method|reasons?)\b)"
+    r"(?![\s\S]*\b(?:my|i|how (?:to|do|can)|way|ways|process|steps?|plan|strategy|method|reasons?)\b)"
 )
 
 
@@ -214,7 +214,7 @@ _TOPIC = re.compile(
     r"lethal dose|overdose|poison\w*|ransomware|malware|keylogger|botnet|payload|shellcode|exploit\w*|phishing|"
     r"credentials|brute[- ]force|ddos|backdoor|rootkit|launder\w*|counterfeit|forged?|skimm\w+|"
     r"victims?|hostages?|traffick\w*|untraceable|undetect\w*|evade (?:the )?(?:police|detection|law enforcement)|"
-    r"without (?:getting caught|being caught|detection)|stalk\w*|dox\w*|slurs?)\b"
+    r"without (?:getting caught|being caught|detection)|stalk\w*|dox(?:x?ing|x?ed|x?es|x)?|slurs?)\b"
 )
 
 

@@ -75,7 +75,7 @@ _HEDGE = re.compile(
 _REFRAME = re.compile(
     r"\b(?:detect\w*|prevent\w*|protect\w*|mitigat\w*|secur(?:e|ing|ity)|safe(?:ty|ly)?|defen[cs]\w*|"
     r"awareness|recogni[sz]\w*|legal(?:ly)?|lawful|legitimate|ethical(?:ly)?|responsibl[ey]|report\w*|"
-    r"safeguard\w*|counter\w*)\b"
+    r"safeguard\w*|counter(?!feit)\w*)\b"
 )
 _OPENING_CHARS = 400
 _ECHO_HEAD, _ECHO_TAIL = 600, 200
@@ -108,7 +108,8 @@ def find_orientation(
     out: list[str] = []
     if _META.search(norm_text[:_ECHO_HEAD]):
         out.append("safe:meta-talk")
-    echo = len(_ECHO.findall(norm_text[:_ECHO_HEAD])) + len(_ECHO.findall(norm_text[-_ECHO_TAIL:]))
+    tail = norm_text[max(_ECHO_HEAD, len(norm_text) - _ECHO_TAIL) :]  # never the head again
+    echo = len(_ECHO.findall(norm_text[:_ECHO_HEAD])) + len(_ECHO.findall(tail))
     if echo >= th.echo:
         out.append("safe:request-echo")
     if weak and any(_FICTION.search(ln) for ln in lines):
