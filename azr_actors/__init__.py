@@ -16,5 +16,5 @@ __all__ = ["__version__"]
 # let the same names resolve to those folders.
 _root = _Path(__file__).resolve().parent.parent
 if not (_Path(__file__).resolve().parent / "eventlog").is_dir() and (_root / "eventlog" / "__init__.py").is_file():
-    __path__.append(str(_root))  # type: ignore[name-defined]
+    __path__.append(str(_root))
 del _Path, _root

@@ -184,6 +184,8 @@ class GeneratorActor(Actor):
         Returns the completion (None when the provider gave up), its error, and the retries it took.
         """
         retries: list[RetryInfo] = []
+        completion: Completion | None
+        error: ProviderError | None
         try:
             completion = await self.provider.complete(request, retries.append)
         except ProviderError as exc:

@@ -314,4 +314,4 @@ AnyEvent = (
 
 def event_types() -> dict[str, type[Event]]:
     """Map each tag to its event type."""
-    return {cls.__struct_config__.tag: cls for cls in AnyEvent.__args__}  # type: ignore[attr-defined]
+    return {cls.__struct_config__.tag: cls for cls in AnyEvent.__args__}

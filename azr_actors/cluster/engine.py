@@ -139,7 +139,7 @@ class RayEngine:
     def nodes(self) -> int:
         import ray
 
-        nodes: list[dict[str, Any]] = ray.nodes()  # type: ignore[no-untyped-call]
+        nodes: list[dict[str, Any]] = ray.nodes()
         return len([node for node in nodes if node.get("Alive")])
 
     def close(self) -> None:

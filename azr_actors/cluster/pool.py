@@ -114,7 +114,7 @@ class RaySandboxPool:
             raise SandboxError(
                 "Ray is not initialised: build the engine with make_engine('ray', ...)"
             )
-        resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+        resources: dict[str, float] = ray.cluster_resources()
         offered = int(resources.get(self.resource, 0))
         if offered < 1:
             raise SandboxError(

@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack
 from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
@@ -175,7 +175,7 @@ class HTTPProvider:
     (what a user waits).
     """
 
-    provider: ClassVar[str] = "http"
+    provider = "http"
     simulated = False
     live = True
 
