@@ -105,7 +105,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "intent:weapons",
         re.compile(
-            r"\b(?:make|build|construct|assemble|create|produce|manufacture|3d[- ]print|obtain|buy|get)\s+(?:\w+\s+){0,3}?(?:bomb|explosive|pipe bomb|grenade|molotov|napalm|gun|firearm|silencer|suppressor|ghost gun|weapon|detonator|ied|landmine|nerve agent|bioweapon|chemical weapon|dirty bomb)s?\b"
+            r"\b(?:mak(?:e|es|ing)|build(?:s|ing)?|construct(?:s|ing)?|assembl(?:e|es|ing)|creat(?:e|es|ing)|produc(?:e|es|ing)|manufactur(?:e|es|ing)|3d[- ]print(?:ing)?|obtain(?:s|ing)?|buy(?:s|ing)?|get(?:s|ting)?)\s+(?:\w+\s+){0,3}?(?:bomb|explosive|pipe bomb|grenade|molotov|napalm|gun|firearm|silencer|suppressor|ghost gun|weapon|detonator|ied|landmine|nerve agent|bioweapon|chemical weapon|dirty bomb)s?\b"
         ),
     ),
     (
@@ -117,7 +117,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "intent:chemistry",
         re.compile(
-            r"\b(?:synthesi[sz]e|synthesis of|make|cook|produce|extract|manufacture|culture|weaponi[sz]e|aerosoli[sz]e)\s+(?:\w+\s+){0,3}?(?:meth(?:amphetamine)?|fentanyl|heroin|cocaine|mdma|lsd|sarin|vx|ricin|anthrax|mustard gas|chlorine gas|toxin|poison|nerve agent|pathogen|virus|ricin|tabun|nitroglycerin|tatp|thermite|phosgene|crack)\b"
+            r"\b(?:synthesi[sz](?:e|es|ed|ing)|synthesis of|mak(?:e|es|ing)|cook(?:s|ing)?|produc(?:e|es|ing)|extract(?:s|ing)?|manufactur(?:e|es|ing)|cultur(?:e|es|ing)|weaponi[sz](?:e|es|ing)|aerosoli[sz](?:e|es|ing))\s+(?:\w+\s+){0,3}?(?:meth(?:amphetamine)?|fentanyl|heroin|cocaine|mdma|lsd(?:-25)?|sarin|soman|vx|ricin|anthrax|mustard gas|chlorine gas|toxin|poison|nerve agent|pathogen|virus|tabun|nitroglycerin|tatp|thermite|phosgene(?: gas)?|hydrogen cyanide|dimethylmercury|(?:iso)?nitazenes?|isotonitazene|crack)\b"
+            r"|\b(?:obtain|acquire|buy|get)\w*\s+(?:\w+\s+){0,3}?precursors?\b"
         ),
     ),
     (
@@ -129,7 +130,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "intent:cyber",
         re.compile(
-            r"\b(?:hack(?:ing)? into|break into (?:someone's|somebody's|my \w+'s|a |an |the |his |her |their )(?:\w+ )?(?:house|home|car|account|computer|network|email|phone|server|database|system|office|store|shop|bank|safe)|gain (?:unauthori[sz]ed )?access to|crack|brute[- ]force|ddos|phish\w*|steal (?:\w+ ){0,2}(?:password|credential|data|identity|account|card)|keylogger|ransomware|malware|botnet|exploit (?:a|the|this) (?:vulnerability|server|system)|sql injection|bypass (?:\w+ ){0,2}(?:authentication|security|antivirus|2fa))\b"
+            r"\b(?:hack(?:ing)? into|break into (?:someone's|somebody's|my \w+'s|a |an |the |his |her |their )(?:\w+ )?(?:house|home|car|account|computer|network|email|phone|server|database|system|office|store|shop|bank|safe)|gain (?:unauthori[sz]ed )?access to|crack|brute[- ]force|ddos|phish\w*|steal (?:\w+ ){0,2}(?:password|credential|data|identity|account|card)|keylogger|ransomware|malware|botnet|exploit (?:a|the|this) (?:vulnerability|server|system)|sql injection|bypass (?:\w+ ){0,2}(?:authentication|security|antivirus|2fa)|escalat\w* (?:\w+ )?privileges?|privilege escalation|rootkit|worm code|evade (?:\w+ ){0,3}(?:analysis|antivirus|detection) tools?)\b"
         ),
     ),
     (
@@ -153,13 +154,22 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "intent:evasion",
         re.compile(
-            r"\b(?:without (?:getting caught|being caught|being detected|detection|anyone (?:knowing|noticing)|leaving (?:a )?trace)|get away with|cover (?:up|my tracks)|avoid (?:detection|the police|getting caught)|undetect(?:ed|able))\b"
+            r"\b(?:without (?:getting caught|being caught|being detected|detection|anyone (?:knowing|noticing)|leaving (?:a )?trace|a licen[cs]e|arousing suspicion)|get away with|cover (?:up|my tracks)|avoid (?:detection|the police|getting caught)|undetect(?:ed|able))\b"
         ),
     ),
     (
         "intent:hate",
         re.compile(
             r"\b(?:why (?:should|are|do|is)|write .{0,30}(?:arguing|claiming|saying)|explain why)\b.{0,60}\b(?:women|men|black people|white people|jews|jewish people|muslims|christians|immigrants|gay people|lesbians|trans(?:gender)? people|disabled people|asians|latinos|hispanics|arabs|indians|africans|mexicans|roma|elderly people|poor people)\b.{0,60}\b(?:not be allowed|shouldn't|should not|inferior|lazy|stupid|dangerous|criminals?|banned|deported|less|worse|not have|not be)\b"
+        ),
+    ),
+    (
+        "intent:harassment",
+        re.compile(
+            r"\b(?:death threats?|threatening (?:message|letter|note|email)s?)\b"
+            r"|\b(?:racist|homophobic|transphobic|anti-?semitic|sexist|xenophobic|islamophobic|misogynistic)\s+(?:\w+\s+){0,2}?(?:message|response|reply|joke|post|tweet|comment|note|email|insult|rant)s?\b"
+            r"|\b(?:designed|meant|intended) to (?:insult|bully|ridicule|humiliate|harass|intimidate)\b"
+            r"|\b(?:bully|harass|humiliate|intimidate) (?:them|him|her|someone|somebody|the (?:original )?poster|the op)\b"
         ),
     ),
     (
