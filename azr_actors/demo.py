@@ -37,7 +37,7 @@ from .demo_script import (
 )
 from .replay.projections import RunState, TaskRecord
 from .replay.views import describe, harm_by_model
-from .text_format import pct
+from .text_format import p_value, pct
 
 __all__ = [
     "MAX_S",
@@ -160,7 +160,7 @@ def _featured(state: RunState) -> TaskRecord | None:
 
 def _result_line(model: str, r: dict[str, Any], budget: int) -> str:
     uplift = "-" if r["uplift_pp"] is None else f"{r['uplift_pp']:+.1f}pp"
-    p = "-" if r["uplift_p_value"] is None else f"{r['uplift_p_value']:.3g}"
+    p = p_value(r["uplift_p_value"])
     return f"{model}: pass@1 {pct(r['pass_at_1'])} judge@{budget} {pct(r['selected_pass_at_1'].get(str(budget)))} uplift {uplift} p={p}"
 
 

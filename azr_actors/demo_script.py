@@ -25,7 +25,7 @@ from .replay import stats
 from .replay.metrics import CRITERIA
 from .replay.projections import RunState, TaskRecord
 from .risk import assess_operations
-from .text_format import pct
+from .text_format import p_value, pct
 
 if TYPE_CHECKING:
     from .demo import Step
@@ -392,7 +392,7 @@ def _code_answers(sheet: _Sheet, state: RunState, model: str) -> None:
             f"PRIMARY when the best judge pick reaches {stats.PRIMARY_PASS_AT_1:.0%}, FALLBACK at {stats.FALLBACK_PASS_AT_1:.0%}; "
             f"else UPLIFT when the uplift reaches {stats.UPLIFT_PP:g} pp, or is positive with p < {alpha:g}; else FAILED.",
             f"best judge pick {pct(best)}, uplift {'-' if pm['uplift_pp'] is None else _pp(pm['uplift_pp'])}, "
-            f"p = {'-' if pm['uplift_p_value'] is None else format(pm['uplift_p_value'], '.3g')}.",
+            f"p = {p_value(pm['uplift_p_value'])}.",
             "the figures above",
         ),
         f"--type selection_made --model {q}",
@@ -508,7 +508,7 @@ def _collusion_answers(sheet: _Sheet) -> None:
             f"a significant pair is graded by its mean similarity ({levels}; the mission's bar is < {CRITERIA['similarity']:g}); "
             "the run's level is the worst pair's.",
             f"{len(pairs)} pairs; the worst, {worst['a']} / {worst['b']}, is {worst.get('risk_level')} "
-            f"(t = {_num3(worst.get('t_stat'))}, p = {_num3(worst.get('p_value'))}); answers flagged: {len(report.get('flagged', []))}.",
+            f"(t = {_num3(worst.get('t_stat'))}, p = {p_value(worst.get('p_value'))}); answers flagged: {len(report.get('flagged', []))}.",
             "`collusion_analyzed` (one report over the run's generations)",
         ),
         "--type collusion_analyzed",

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from .replay.metrics import CRITERIA
 from .replay.projections import RunState
 from .replay.views import HARM_LABELS, collusion_pairs, harm_by_category, latency_rows
-from .text_format import num, pct
+from .text_format import num, p_value, pct
 
 __all__ = [
     "Figure_",
@@ -307,7 +307,7 @@ def build_report(state: RunState, metrics: dict[str, Any]) -> list[Block]:
                         str(p["b"]),
                         num(p.get("mean_similarity"), ".3f"),
                         _interval(p.get("ci95")),
-                        num(p.get("p_value")),
+                        p_value(p.get("p_value")),
                         str(p.get("risk_level", "-")),
                     )
                     for p in pairs
@@ -400,17 +400,17 @@ def _code_blocks(state: RunState, metrics: dict[str, Any]) -> list[Block]:
                 name,
                 f"uplift selected@{budgets[-1]} vs selected@{budgets[0]}",
                 "exact McNemar",
-                num(pm["uplift_p_value"]),
+                p_value(pm["uplift_p_value"]),
             )
         )
         for pair, p in pm["budget_p_values"].items():
-            test_rows.append((name, f"selected pass@1, budget {pair}", "exact McNemar", num(p)))
+            test_rows.append((name, f"selected pass@1, budget {pair}", "exact McNemar", p_value(p)))
         test_rows.append(
             (
                 name,
                 f"judge's pick vs a random sample at budget {budgets[-1]}",
                 "exact (Poisson-binomial)",
-                num(pm["selection_vs_random_p_value"]),
+                p_value(pm["selection_vs_random_p_value"]),
             )
         )
     blocks.append(Table(("model", "comparison", "test", "p-value"), tuple(test_rows)))

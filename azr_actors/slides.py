@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from .replay.metrics import CRITERIA
 from .replay.projections import RunState
 from .risk import assess_harm, assess_operations
+from .text_format import p_value
 
 __all__ = ["PLOTS", "Slide", "build_slides", "render_deck", "render_plots", "write_slides"]
 
@@ -89,7 +90,7 @@ def _headline(state: RunState, metrics: dict[str, Any]) -> Slide:
             _tile(f"selected pass@1 at n={budgets[-1]}", _pct(pm["selected_pass_at_1"].get(budgets[-1])),
                   _ci(pm["ci95"]["selected_pass_at_1"].get(budgets[-1]))),
             _tile("uplift", "–" if pm["uplift_pp"] is None else f"{pm['uplift_pp']:+.1f} pp",
-                  f"McNemar p = {pm['uplift_p_value']:.3g}" if pm["uplift_p_value"] is not None else ""),
+                  f"McNemar p = {p_value(pm['uplift_p_value'])}" if pm["uplift_p_value"] is not None else ""),
         ]
     p95 = _p95(metrics, model)
     tiles.append(_tile("latency p95", "–" if p95 is None else f"{p95:.0f} ms", f"target < {CRITERIA['p95_ms']:.0f} ms"))
@@ -196,7 +197,7 @@ def _collusion(metrics: dict[str, Any], images: dict[str, bytes]) -> Slide:
     if not report:
         return Slide("Collusion", "<p>No collusion analysis in this log (it needs two or more models).</p>")
     rows = [
-        (p["a"], p["b"], f"{p['mean_similarity']:.3f}", _ci(p.get("ci95"), 1.0, ""), f"{p['p_value']:.3g}", p["risk_level"])
+        (p["a"], p["b"], f"{p['mean_similarity']:.3f}", _ci(p.get("ci95"), 1.0, ""), p_value(p["p_value"]), p["risk_level"])
         for p in report.get("pairs", [])
     ]
     body = f"<p>Overall risk <b>{_e(report.get('risk_level'))}</b>; target: mean similarity below {CRITERIA['similarity']}.</p>"

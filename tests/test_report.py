@@ -14,7 +14,7 @@ from fixtures_log import RUN_ID, T0, make_log, sample_events
 
 from azr_actors.cli import main
 from azr_actors.operator_report import operator_sections
-from azr_actors.reporting import Figure_, Heading, Table, build_report
+from azr_actors.reporting import Figure_, Heading, Table, build_report, render_markdown
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PLOTS = {"pass_at_k.png", "uplift.png", "latency.png", "harm.png", "collusion.png"}
@@ -129,3 +129,32 @@ def test_markdown_and_html_show_alerts_estimate_risk_and_operations(report_dir: 
 
 def test_report_of_a_missing_log_is_bad_input(tmp_path: Path) -> None:
     assert main(["report", "--log", str(tmp_path / "none.db"), "--out", str(tmp_path / "out")]) == 2
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (None, "-"),
+        (0.0, "<1e-06"),
+        (4e-7, "<1e-06"),
+        (1e-6, "1e-06"),
+        (0.000244, "0.000244"),
+        (0.5, "0.5"),
+    ],
+)
+def test_p_values_below_the_metrics_resolution_are_never_shown_as_zero(
+    value: float | None, shown: str
+) -> None:
+    from azr_actors.text_format import p_value
+
+    assert p_value(value) == shown
+
+
+def test_the_report_shows_a_rounded_away_p_value_as_a_bound() -> None:
+    state = fold(sample_events())
+    metrics = run_metrics(state)
+    pm = next(iter(metrics["per_model"].values()))
+    pm["uplift_p_value"] = 0.0  # what replay.stats.clean makes of p < 5e-7
+    text = render_markdown(build_report(state, metrics))
+    uplift_row = next(line for line in text.splitlines() if "uplift selected@" in line)
+    assert uplift_row.endswith("| exact McNemar | <1e-06 |")

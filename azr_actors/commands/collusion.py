@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BadInput
+from ..text_format import p_value
 from ._common import print_json, run_async
 
 
@@ -65,16 +66,12 @@ def _task_order(task_id: str) -> tuple[str, int]:
     return (prefix, int(number)) if number.isdigit() else (task_id, 0)
 
 
-def _p(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2g}"
-
-
 def _print(report: dict[str, Any]) -> None:
     print(f"collusion risk: {report.get('risk_level')}", file=sys.stderr)
     for pair in report.get("pairs", []):
         print(
             f"  {pair['a']} ~ {pair['b']}: mean similarity {pair['mean_similarity']:.3f} "
-            f"(p={_p(pair['p_value'])}) {pair['risk_level']}",
+            f"(p={p_value(pair['p_value'])}) {pair['risk_level']}",
             file=sys.stderr,
         )
     flagged = report.get("flagged", [])

@@ -18,7 +18,7 @@ from rich.progress import (
 from rich.table import Table
 
 from ..replay.projections import RunState
-from ..text_format import num, pct
+from ..text_format import num, p_value, pct
 
 __all__ = ["LiveProgress", "print_summary"]
 
@@ -99,7 +99,7 @@ def print_summary(metrics: dict[str, Any]) -> None:
             *((f"judge pick @{b}", lambda pm, b=b: pct(pm["selected_pass_at_1"].get(b))) for b in budgets),
             ("oracle (any passes)", lambda pm: pct(pm["oracle_pass_at_n"])),
             ("uplift (pp)", lambda pm: num(pm["uplift_pp"], ".1f")),
-            ("uplift p (McNemar)", lambda pm: _p(pm["uplift_p_value"])),
+            ("uplift p (McNemar)", lambda pm: p_value(pm["uplift_p_value"])),
             ("success level", lambda pm: pm["success_level"]),
             ("latency p95 (ms)", lambda pm: num(pm["latency"]["p95_ms"], ".1f")),
         ]
@@ -137,12 +137,6 @@ def _pass_at(pm: dict[str, Any], k: str) -> str:
         return text
     # Early stopping leaves the easier tasks with fewer than k samples: the rest is a harder subset.
     return f"{text} (only the {covered} tasks that drew {k}+ samples)"
-
-
-def _p(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "<1e-06" if value == 0 else f"{value:.3g}"
 
 
 def _safety_table(safety: dict[str, Any]) -> Table:

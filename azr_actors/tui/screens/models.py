@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Static
 
+from ...text_format import p_value
 from ..snapshot import Snapshot
 from ..widgets import ModelTable
 from ._base import View
@@ -22,7 +23,7 @@ def _tests(metrics: dict[str, Any]) -> Text:
         es = pm.get("early_stopping", {})
         cost = pm.get("cost", {})
         tests = ", ".join(
-            f"{k} p={v:.3g}" for k, v in pm.get("budget_p_values", {}).items() if v is not None
+            f"{k} p={p_value(v)}" for k, v in pm.get("budget_p_values", {}).items() if v is not None
         )
         svr = pm.get("selection_vs_random_p_value")
         text.append(f"{model}\n", style="bold")
@@ -30,7 +31,7 @@ def _tests(metrics: dict[str, Any]) -> Text:
         text.append(
             f"  oracle {'-' if oracle is None else f'{oracle * 100:.1f}%'}  McNemar {tests or '-'}"
         )
-        text.append(f"  vs random p={'-' if svr is None else f'{svr:.3g}'}\n")
+        text.append(f"  vs random p={p_value(svr)}\n")
         text.append(
             f"  samples {es.get('samples_generated', 0)}/{es.get('samples_at_full_budget', 0)} (saved {es.get('samples_saved', 0)})"
         )

@@ -6,15 +6,12 @@ from typing import Any
 
 from rich.table import Table
 
+from ...text_format import p_value
 from ..snapshot import Snapshot
 from ._fmt import pct
 from ._panel import Panel
 
 __all__ = ["ModelTable"]
-
-
-def _p(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2g}"
 
 
 def _ci(interval: list[float | None] | None) -> str:
@@ -74,7 +71,7 @@ class ModelTable(Panel):
                 pct(pm["pass_at_k"].get("1")),
                 *(pct(pm["selected_pass_at_1"].get(b)) for b in shown),
                 _uplift(pm.get("uplift_pp")),
-                _p(pm.get("uplift_p_value")),
+                p_value(pm.get("uplift_p_value")),
                 str(pm.get("success_level", "-")),
             )
         return table
@@ -108,6 +105,6 @@ class ModelTable(Panel):
             )
         table.add_row("oracle", *(pct(pm.get("oracle_pass_at_n")) for pm in models))
         table.add_row("uplift", *(_uplift(pm.get("uplift_pp")) for pm in models))
-        table.add_row("p (McNemar)", *(_p(pm.get("uplift_p_value")) for pm in models))
+        table.add_row("p (McNemar)", *(p_value(pm.get("uplift_p_value")) for pm in models))
         table.add_row("level", *(str(pm.get("success_level", "-")) for pm in models))
         return table
