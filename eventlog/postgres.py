@@ -40,7 +40,7 @@ import urllib.parse
 from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 
-import asyncpg  # type: ignore[import-untyped]  # ships no stubs
+import asyncpg  # ships no stubs: pyproject.toml [tool.mypy] ignores its missing types
 
 from ._sql import ROW_COLUMNS, check_meta, event_row
 from .codec import decode
