@@ -17,19 +17,19 @@ def _provider(server, **kw) -> OpenAIProvider:
 
 
 async def test_normal_scenario_measures_first_token_and_total_time_and_skips_the_cache():
-    cache = ResponseCache()
-    async with fs.FaultServer(default=fs.Fault("ok", delay_s=0.03)) as server:
-        provider = _provider(server, cache=cache)
-        try:
-            first = await asyncio.wait_for(run_scenario(provider, "normal", requests=6), 10)
-            second = await asyncio.wait_for(run_scenario(provider, "normal", requests=6), 10)
-        finally:
-            await provider.close()
-        assert len(server.received) == 12 and server.peak_in_flight == 2
-    assert all(r.ok and 30 <= r.ttft_ms <= r.total_ms for r in first + second)
-    figures = summarize(first)["scenarios"]["normal"]
-    assert figures["requests"] == 6 and figures["errors"] == 0
-    assert 30 <= figures["ttft_p95_ms"] <= figures["p95_ms"] and figures["throughput_rps"] > 0
+    with ResponseCache() as cache:
+        async with fs.FaultServer(default=fs.Fault("ok", delay_s=0.03)) as server:
+            provider = _provider(server, cache=cache)
+            try:
+                first = await asyncio.wait_for(run_scenario(provider, "normal", requests=6), 10)
+                second = await asyncio.wait_for(run_scenario(provider, "normal", requests=6), 10)
+            finally:
+                await provider.close()
+            assert len(server.received) == 12 and server.peak_in_flight == 2
+        assert all(r.ok and 30 <= r.ttft_ms <= r.total_ms for r in first + second)
+        figures = summarize(first)["scenarios"]["normal"]
+        assert figures["requests"] == 6 and figures["errors"] == 0
+        assert 30 <= figures["ttft_p95_ms"] <= figures["p95_ms"] and figures["throughput_rps"] > 0
 
 
 async def test_faults_become_retries_or_errors_and_nothing_is_lost():

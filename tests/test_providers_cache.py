@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import sqlite3
 
 import fault_server as fs  # tests/ is on sys.path (conftest.py)
 import pytest
@@ -39,11 +40,11 @@ def test_a_hit_is_free_and_marked_and_survives_reopening(tmp_path):
                           cost_usd=0.5, retries=2)
     cache.put("k", "m", original)
     cache.close()
-    reopened = ResponseCache(path)
-    hit = reopened.get("k")
-    assert hit == dataclasses.replace(original, cost_usd=0.0, retries=0, cached=True)
-    assert reopened.get("missing") is None and (reopened.hits, reopened.misses) == (1, 1)
-    assert len(reopened) == 1
+    with ResponseCache(path) as reopened:
+        hit = reopened.get("k")
+        assert hit == dataclasses.replace(original, cost_usd=0.0, retries=0, cached=True)
+        assert reopened.get("missing") is None and (reopened.hits, reopened.misses) == (1, 1)
+        assert len(reopened) == 1
 
 
 def test_default_path_sits_next_to_the_log_or_in_the_cache_dir(tmp_path, monkeypatch):
@@ -55,7 +56,7 @@ def test_default_path_sits_next_to_the_log_or_in_the_cache_dir(tmp_path, monkeyp
 async def test_second_identical_call_never_reaches_the_server(tmp_path):
     cache = ResponseCache(tmp_path / "c.sqlite")
     async with fs.FaultServer() as server:
-        provider = OpenAIProvider("gpt-4o-mini", server.url + "/v1", api_key="k", cache=cache)
+        provider = OpenAIProvider("gpt-4o-mini", server.url + "/v1", api_key="k", cache=cache, owns_cache=True)
         try:
             first = await asyncio.wait_for(provider.complete(REQUEST), 10)
             again = await asyncio.wait_for(provider.complete(REQUEST), 10)
@@ -67,13 +68,15 @@ async def test_second_identical_call_never_reaches_the_server(tmp_path):
     assert again.cached and again.cost_usd == 0.0 and again.text == first.text
     assert (again.prompt_tokens, again.completion_tokens) == (first.prompt_tokens, first.completion_tokens)
     assert not other.cached
+    with pytest.raises(sqlite3.ProgrammingError):  # the provider owned the cache and closed it
+        len(cache)
 
 
 async def test_failures_are_not_cached(tmp_path):
-    cache = ResponseCache()
-    async with fs.FaultServer(default=fs.Fault("server_error")) as server:
-        provider = OpenAIProvider("m", server.url + "/v1", api_key="k", cache=cache, max_retries=0)
-        with pytest.raises(ProviderError):
-            await asyncio.wait_for(provider.complete(REQUEST), 10)
-        await provider.close()
-    assert len(cache) == 0
+    with ResponseCache() as cache:
+        async with fs.FaultServer(default=fs.Fault("server_error")) as server:
+            provider = OpenAIProvider("m", server.url + "/v1", api_key="k", cache=cache, max_retries=0)
+            with pytest.raises(ProviderError):
+                await asyncio.wait_for(provider.complete(REQUEST), 10)
+            await provider.close()
+        assert len(cache) == 0  # a cache the provider does not own outlives it

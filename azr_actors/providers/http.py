@@ -78,7 +78,8 @@ class HTTPSettings(TypedDict, total=False):
     """The keyword settings every HTTP provider takes; unset ones keep their defaults.
 
     Timeouts, retries and backoff default to :class:`RetryPolicy`'s fields of
-    the same names; ``concurrency`` (requests in flight at most) to 16.
+    the same names; ``concurrency`` (requests in flight at most) to 16. With
+    ``owns_cache`` the provider closes its ``cache`` when it is closed.
     """
 
     timeout_s: float
@@ -90,6 +91,7 @@ class HTTPSettings(TypedDict, total=False):
     backoff_max_s: float
     concurrency: int
     cache: ResponseCache | None
+    owns_cache: bool
     prices: PriceTable | None
     rng: random.Random | None
     sleep: Sleep | None
@@ -196,6 +198,7 @@ class HTTPProvider:
         self.policy = policy
         self.limiter = AdaptiveLimiter(concurrency, maximum=concurrency)
         self.cache = settings.get("cache")
+        self._owns_cache = settings.get("owns_cache", False)
         self.prices = prices if prices is not None else _default_prices(spec)
         self._secret = api_key or ""
         self._rng = settings.get("rng") or random.Random()
@@ -245,6 +248,8 @@ class HTTPProvider:
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
+        if self._owns_cache and self.cache is not None:
+            self.cache.close()
 
     async def complete(self, request: CompletionRequest, on_retry: RetryCallback | None = None) -> Completion:
         key = None

@@ -48,7 +48,8 @@ async def open_provider(
     from .cache import ResponseCache, default_cache_path
     from .http import HTTPSettings
 
-    options: HTTPSettings = {"cache": ResponseCache(cache_path or default_cache_path())}
+    cache = ResponseCache(cache_path or default_cache_path())
+    options: HTTPSettings = {"cache": cache, "owns_cache": True}  # closed with the provider
     if concurrency is not None:
         options["concurrency"] = concurrency
     try:
@@ -61,6 +62,7 @@ async def open_provider(
 
         return AnthropicProvider(rest, **options)
     except ProviderError as exc:
+        cache.close()
         raise BadInput(str(exc).splitlines()[0]) from None
 
 
