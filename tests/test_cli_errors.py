@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def test_foreign_or_corrupt_logs_are_refused_untouched(azr, tmp_path: Path, cont
 
 def test_a_foreign_sqlite_file_is_refused_untouched(azr, tmp_path: Path) -> None:
     log = tmp_path / "app.db"
-    with sqlite3.connect(log) as conn:
+    with closing(sqlite3.connect(log)) as conn, conn:  # commits, then closes
         conn.execute("CREATE TABLE users (name TEXT)")
         conn.execute("INSERT INTO users VALUES ('ada')")
     before = log.read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,7 @@ def test_eval_records_into_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[s
     log = tmp_path / "eval.db"
     assert main(["eval", str(samples), "--log", str(log), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pass_at_k"] == {"1": 0.5}
-    with sqlite3.connect(f"file:{log}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{log}?mode=ro", uri=True)) as conn:
         kinds = dict(conn.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
     assert kinds == {"run_started": 1, "sample_generated": 2, "hidden_verdict_posted": 2}
 
@@ -66,7 +67,7 @@ def test_calibrated_time_limits_cut_infinite_loops_short(tmp_path: Path, capsys:
     # well before the standard limit's 3 s of CPU could even have been spent.
     with_log = tmp_path / "eval.db"
     assert main(["eval", str(samples), "--time-limits", "calibrated", "--log", str(with_log)]) == 0
-    with sqlite3.connect(f"file:{with_log}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{with_log}?mode=ro", uri=True)) as conn:
         rows = conn.execute("SELECT payload, seq FROM events WHERE kind = 'hidden_verdict_posted'").fetchall()
     verdicts = {v.status: v for v in (decode(payload, seq) for payload, seq in rows)}
     assert set(verdicts) == {"passed", "timeout"}

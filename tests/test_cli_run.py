@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -84,14 +85,14 @@ def test_log_of_another_run_is_refused(finished_run: tuple[Path, dict[str, Any]]
 
 
 def _count(log: Path, kind: str | None = None) -> Any:
-    with sqlite3.connect(f"file:{log}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{log}?mode=ro", uri=True)) as conn:
         if kind is None:
             return dict(conn.execute("SELECT kind, count(*) FROM events GROUP BY kind").fetchall())
         return conn.execute("SELECT count(*) FROM events WHERE kind = ?", (kind,)).fetchone()[0]
 
 
 def _dup_keys(log: Path) -> int:
-    with sqlite3.connect(f"file:{log}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{log}?mode=ro", uri=True)) as conn:
         return conn.execute("SELECT count(*) - count(DISTINCT key) FROM events").fetchone()[0]
 
 

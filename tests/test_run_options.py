@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,7 @@ def test_stop_when_decided_stops_at_a_boundary_and_replays_exactly(
     pm = metrics["per_model"]["sim-strong"]
     assert pm["early_stopping"]["samples_generated"] <= 12 * decided["budget"]
     assert pm["timing"]["samples_after_decision"] == 0  # the boundary held: nothing was drawn in vain
-    with sqlite3.connect(f"file:{log}?mode=ro", uri=True) as conn:
+    with closing(sqlite3.connect(f"file:{log}?mode=ro", uri=True)) as conn:
         biggest = conn.execute("SELECT max(json_extract(payload, '$.sample_idx')) FROM events WHERE kind='sample_generated'").fetchone()[0]
     assert biggest < decided["budget"]
     assert _run(capsys, "metrics", "--log", str(log), "--json") == metrics

@@ -131,12 +131,21 @@ async def test_scratch_space_is_private_and_cleaned(pool: SandboxPool) -> None:
     listing = "import os\ndef ls():\n    return sorted(os.listdir('/tmp'))\n"
     for _ in range(4):
         await pool.probe(ProbeJob(write, "w", ["w()"]))
-    result = await pool.probe(ProbeJob(listing, "ls", ["ls()"]))
-    entries = values.decode(result.outputs[0] or "null")
-    if pool.isolation_report.get("level") != "none":
-        assert values.decode(first.outputs[0] or "null") not in ["/tmp/" + e for e in entries]
-        # Per slot: the running sample's, the next one's (forked ahead), one awaiting its reaping.
-        assert len(entries) <= 3 * pool.workers + 2
+    first_dir = values.decode(first.outputs[0] or "null")
+    # A used sample's scratch goes once the zygote reports it dead, which a loaded machine
+    # delays: list until it has gone (each job sweeps), never past the documented bound.
+    for _ in range(50):
+        result = await pool.probe(ProbeJob(listing, "ls", ["ls()"]))
+        entries = ["/tmp/" + e for e in values.decode(result.outputs[0] or "null")]
+        if pool.isolation_report.get("level") == "none":
+            break
+        # Per slot: the running sample's, the next one's (forked ahead), at most 8 awaiting
+        # their reaping (a ninth removes them all), and one more while a job retries.
+        assert len(entries) <= 11 * pool.workers
+        if first_dir not in entries:
+            break
+    else:
+        pytest.fail(f"{first_dir} was never cleaned")
     big = "def big():\n    open('big.bin', 'wb').write(b'x' * (64 << 20))\n"
     refused = await pool.probe(ProbeJob(big, "big", ["big()"]))
     assert refused.outputs == [None]  # RLIMIT_FSIZE (16 MiB by default)
