@@ -12,7 +12,7 @@ file) and :class:`AnalysisError` (nothing to compare, bad threshold) are also
 ``ValueError`` subclasses, which the CLI reports with exit code 2.
 """
 
-from ._analysis import DEFAULT_FLAG_THRESHOLD, AnalysisError, analyze
+from ._analysis import DEFAULT_FLAG_THRESHOLD, AnalysisError, analyze, task_order
 from ._errors import CollusionError, SampleFileError
 from ._fingerprint import fingerprint
 from ._risk import RISK_LEVELS, RISK_THRESHOLDS
@@ -32,4 +32,5 @@ __all__ = [
     "load_sample_files",
     "normalized_tokens",
     "similarity",
+    "task_order",
 ]

@@ -34,7 +34,7 @@ from ._risk import risk_level, worst
 from ._similarity import CodeProfile, compare, profile
 from ._stats import BOOTSTRAP_RESAMPLES, bootstrap_ci, derangement, finite, welch_greater
 
-__all__ = ["DEFAULT_FLAG_THRESHOLD", "AnalysisError", "analyze"]
+__all__ = ["DEFAULT_FLAG_THRESHOLD", "AnalysisError", "analyze", "task_order"]
 
 DEFAULT_FLAG_THRESHOLD = 0.7
 """A task/pair is flagged at this weighted similarity or above. On the project's real
@@ -78,7 +78,7 @@ def analyze(
         raise AnalysisError(
             f"collusion analysis needs at least two models with samples, got {len(models)}"
         )
-    task_ids = sorted({task for tasks in profiles.values() for task in tasks}, key=_task_key)
+    task_ids = sorted({task for tasks in profiles.values() for task in tasks}, key=task_order)
     firsts = {
         task: [profiles[model][task][0] for model in models if task in profiles[model]]
         for task in task_ids
@@ -109,7 +109,7 @@ def analyze(
 
     pairs.sort(key=lambda pair: (-pair["mean_similarity"], pair["a"], pair["b"]))
     flagged.sort(
-        key=lambda case: (-case["similarity"], _task_key(case["task_id"]), case["a"], case["b"])
+        key=lambda case: (-case["similarity"], task_order(case["task_id"]), case["a"], case["b"])
     )
     return {
         "risk_level": worst([pair["risk_level"] for pair in pairs]),
@@ -149,9 +149,13 @@ def _profile_all(answers: Mapping[str, Mapping[str, Sequence[str]]]) -> Profiles
     return result
 
 
-def _task_key(task_id: str) -> tuple[tuple[int, int | str], ...]:
-    """Natural order: ``HumanEval/2`` before ``HumanEval/10``."""
-    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in _DIGITS.split(task_id))
+def task_order(task_id: str) -> tuple[tuple[tuple[int, int | str], ...], str]:
+    """Natural order (``HumanEval/2`` before ``HumanEval/10``), ties (``T1``, ``T01``) broken
+    by the id itself: a set's order, which varies between processes, must never decide."""
+    natural = tuple(
+        (0, int(part)) if part.isdecimal() else (1, part) for part in _DIGITS.split(task_id)
+    )
+    return natural, task_id
 
 
 def _plain_matrix(profiles: Profiles, models: list[str], task: str) -> dict[tuple[str, str], float]:
@@ -212,6 +216,7 @@ def _pair_summary(
     seed: tuple[int, int],
 ) -> dict[str, Any]:
     mean = _mean(weighted)
+    exact_mean = float(np.mean(weighted)) if weighted else None  # the level is decided unrounded
     low, high = bootstrap_ci(weighted, seed)
     t_stat, p_value = welch_greater(weighted, cross)
     flagged = sum(score >= threshold for score in weighted)
@@ -222,7 +227,7 @@ def _pair_summary(
         "ci95": [_round(low), _round(high)],
         "t_stat": t_stat,
         "p_value": p_value,
-        "risk_level": risk_level(mean, p_value),
+        "risk_level": risk_level(exact_mean, p_value),
         "tasks": len(weighted),
         "mean_raw_similarity": _mean(raw),
         "baseline_mean": _mean(cross),

@@ -27,7 +27,10 @@ def ast_shape(code: str) -> Counter[str] | None:
     if tree is None:
         return None
     shapes: Counter[str] = Counter()
-    _collect(tree, shapes)
+    try:
+        _collect(tree, shapes)
+    except RecursionError:  # valid but absurdly deep code (a degenerate repetition loop)
+        return None
     return shapes
 
 
@@ -42,7 +45,7 @@ def _parse_lenient(code: str) -> ast.Module | None:
     for candidate in (code, _dedent(code)):
         try:
             return ast.parse(candidate)
-        except (SyntaxError, ValueError):
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
             continue
     return None
 

@@ -20,6 +20,11 @@ __all__ = ["BOOTSTRAP_RESAMPLES", "bootstrap_ci", "derangement", "finite", "welc
 BOOTSTRAP_RESAMPLES = 2000
 
 
+def _rng(seed: Sequence[int]) -> np.random.Generator:
+    """numpy's generator for a seed tuple; negative seeds (``--seed -1``) are folded to 64 bits."""
+    return np.random.default_rng([part & 0xFFFF_FFFF_FFFF_FFFF for part in seed])
+
+
 def finite(value: float | None) -> float | None:
     """``value`` as a float, or ``None`` if it is missing, NaN or infinite."""
     if value is None:
@@ -38,7 +43,7 @@ def bootstrap_ci(
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         return None, None
-    rng = np.random.default_rng(list(seed))
+    rng = _rng(seed)
     means = data[rng.integers(0, data.size, size=(resamples, data.size))].mean(axis=1)
     low, high = np.quantile(means, [0.025, 0.975])
     return finite(low), finite(high)
@@ -70,7 +75,7 @@ def derangement(size: int, seed: Sequence[int]) -> list[int]:
     """
     if size < 2:
         raise ValueError(f"a derangement needs at least 2 items, got {size}")
-    order = np.random.default_rng(list(seed)).permutation(size)
+    order = _rng(seed).permutation(size)
     # Following a random cyclic order moves every item: task order[i] meets order[i + 1].
     result = [0] * size
     for position, item in enumerate(order):

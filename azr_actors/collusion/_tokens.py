@@ -36,7 +36,9 @@ ID = "ID"
 STR = "STR"
 NUM = "NUM"
 
-_KEPT_NAMES = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+# Soft keywords (match, case, _) are left out: outside a match statement they are ordinary
+# names (``match = re.search(...)``), and renaming a variable must change nothing.
+_KEPT_NAMES = frozenset(keyword.kwlist) | frozenset(dir(builtins))
 _SKIPPED = frozenset(
     {
         tokenize.COMMENT,
@@ -53,9 +55,9 @@ _FALLBACK = re.compile(
     r"""
     (?P<str>[rRbBuUfF]{0,2}(?:'''[\s\S]*?(?:'''|$)|\"\"\"[\s\S]*?(?:\"\"\"|$)|'(?:\\.|[^'\\\n])*'?|"(?:\\.|[^"\\\n])*"?))
     |(?P<comment>\#[^\n]*)
-    |(?P<num>(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?|0[xXoObB][0-9a-fA-F_]+)
+    |(?P<num>0[xXoObB][0-9a-fA-F_]+|(?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?[jJ]?)
     |(?P<name>[^\W\d]\w*)
-    |(?P<newline>\n)
+    |(?P<newline>\\?\n)
     |(?P<op>\*\*=?|//=?|->|:=|<<=?|>>=?|[-+*/%&|^@<>=!]=|[-+*/%&|^~<>=@()\[\]{},:.;])
     """,
     re.VERBOSE,
@@ -76,6 +78,9 @@ def _python_tokens(code: str) -> Iterator[_Lexed]:
         toks = list(tokenize.generate_tokens(io.StringIO(_dedent_lenient(code)).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         yield from _fallback_tokens(code)
+        return
+    if any(tok.type == tokenize.ERRORTOKEN and tok.string[:1] in "'\"" for tok in toks):
+        yield from _fallback_tokens(code)  # an unterminated string: tokenize would read it as code
         return
     fstring_depth = 0
     fstring_start = getattr(tokenize, "FSTRING_START", -1)
@@ -103,11 +108,18 @@ def _python_tokens(code: str) -> Iterator[_Lexed]:
 
 
 def _fallback_tokens(code: str) -> Iterator[_Lexed]:
+    depth = 0  # open brackets: a line break inside them does not end the statement
     for match in _FALLBACK.finditer(code):
-        kind = match.lastgroup
+        kind, text = match.lastgroup, match.group()
         if kind is None or kind == "comment":
             continue
-        yield (kind, match.group())
+        if kind == "newline":
+            if depth == 0 and text == "\n":  # not a backslash continuation
+                yield (kind, text)
+            continue
+        if kind == "op":
+            depth = max(0, depth + (text in "([{") - (text in ")]}"))
+        yield (kind, text)
 
 
 def _dedent_lenient(code: str) -> str:

@@ -30,7 +30,7 @@ def add_parser(sub: Any) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from ..collusion import analyze, load_sample_files
+    from ..collusion import analyze, load_sample_files, task_order
 
     if args.samples and args.model:
         raise BadInput("use either --model or --samples, not both")
@@ -42,7 +42,7 @@ def handle(args: argparse.Namespace) -> int:
         if len(answers) < 2:
             raise BadInput("collusion needs at least two sample files")
         if args.tasks:
-            keep = sorted(set.intersection(*(set(a) for a in answers.values())), key=_task_order)[: args.tasks]
+            keep = sorted(set.intersection(*(set(a) for a in answers.values())), key=task_order)[: args.tasks]
             answers = {m: {t: a[t] for t in keep if t in a} for m, a in answers.items()}
         report = analyze(answers, seed=args.seed)
     else:
@@ -59,11 +59,6 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(report)
     return 0
-
-
-def _task_order(task_id: str) -> tuple[str, int]:
-    prefix, _, number = task_id.rpartition("/")
-    return (prefix, int(number)) if number.isdigit() else (task_id, 0)
 
 
 def _print(report: dict[str, Any]) -> None:
