@@ -127,3 +127,62 @@ async def test_sse_reader_handles_split_lines_crlf_comments_and_multiline_data()
     while (event := await reader.next()) is not None:
         events.append(event)
     assert events == [SSEEvent("a", "1\n2"), SSEEvent("message", '{"x": 1}')]
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Asia/Tokyo"])
+@pytest.mark.parametrize("date", ["Wed Oct 21 07:28:10 2015", "Wed, 21 Oct 2015 07:28:10 -0000"])
+def test_retry_after_dates_without_a_zone_are_gmt_wherever_we_run(monkeypatch, tz, date):
+    import time
+
+    monkeypatch.setenv("TZ", tz)
+    time.tzset()
+    try:
+        assert parse_retry_after({"Retry-After": date}, now=1445412480.0) == 10.0
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+async def _events(chunks: list[bytes]) -> list[SSEEvent]:
+    reader = SSEReader(_Chunks(chunks))  # type: ignore[arg-type]
+    events = []
+    while (event := await reader.next()) is not None:
+        events.append(event)
+    return events
+
+
+@pytest.mark.parametrize(
+    ("chunks", "expected"),
+    [
+        ([b"data: 1\r\rdata: 2\r\r"], [SSEEvent("message", "1"), SSEEvent("message", "2")]),
+        ([b"data: 1\r", b"\n\r", b"\n"], [SSEEvent("message", "1")]),  # CRLF split across chunks
+        ([b"\xef\xbb\xbfdata: 1\n\n"], [SSEEvent("message", "1")]),
+        ([b"data: a\xffb\n\n"], [SSEEvent("message", "a\ufffdb")]),
+    ],
+)
+async def test_sse_reader_takes_lone_cr_lines_a_bom_and_stray_bytes(chunks, expected):
+    assert await _events(chunks) == expected
+
+
+def test_error_details_from_fastapi_bodies_and_null_errors():
+    from azr_actors.providers.retry import error_detail
+
+    assert error_detail(b'{"detail": "Model llama3 not found"}') == "Model llama3 not found"
+    assert error_detail(b'{"error": null, "message": "overloaded"}') == "overloaded"
+    assert error_detail(b'{"error": {"message": "bad key"}}') == "bad key"
+    assert error_detail(b"plain text\n") == "plain text"
+
+
+def test_public_urls_keep_ipv6_brackets_so_endpoints_stay_apart():
+    from azr_actors.providers.http import public_url
+
+    assert public_url("http://user:pw@[::1]:8000/v1?key=x") == "http://[::1]:8000/v1"
+    assert public_url("http://[::1]:8000/v1") != public_url("http://[::1:8000]/v1")
+
+
+def test_an_integer_temperature_and_its_float_share_a_cache_key():
+    from azr_actors.providers.cache import cache_key
+
+    request = CompletionRequest(prompt="p", task_id="T/0", sample_idx=0, salt="s", temperature=1, max_tokens=8, seed=1)
+    same = CompletionRequest(prompt="p", task_id="T/0", sample_idx=0, salt="s", temperature=1.0, max_tokens=8, seed=1)
+    assert cache_key("openai", "m", request) == cache_key("openai", "m", same)

@@ -222,3 +222,18 @@ async def test_cost_follows_the_price_table_and_unknown_models_are_flagged():
     assert priced.price_known
     assert priced.cost_usd == pytest.approx((fs.PROMPT_TOKENS * 0.15 + priced.completion_tokens * 0.60) / 1e6)
     assert not unknown.price_known and unknown.cost_usd == 0.0
+
+
+@pytest.mark.parametrize(
+    ("usage", "counts"),
+    [
+        ({"completion_tokens": 3, "total_tokens": 3}, (None, 3)),
+        ({"prompt_tokens": None, "completion_tokens": 3}, (None, 3)),
+        ({"prompt_tokens": 5, "completion_tokens": 3}, (5, 3)),
+        (None, (None, None)),
+    ],
+)
+def test_partial_or_null_usage_is_read_and_the_rest_estimated(usage, counts):
+    provider = OpenAIProvider("m", "http://127.0.0.1:1/v1", api_key=KEY)
+    parsed = provider._read_json({"choices": [{"message": {"content": "hi"}}], "usage": usage, "error": None})
+    assert (parsed.text, parsed.prompt_tokens, parsed.completion_tokens) == ("hi", *counts)

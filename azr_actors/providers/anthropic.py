@@ -26,6 +26,7 @@ from azr_actors.providers.http import (
     Transient,
     public_url,
     render_prompt,
+    token_count,
 )
 
 __all__ = ["ANTHROPIC_VERSION", "DEFAULT_ANTHROPIC_URL", "AnthropicProvider"]
@@ -83,15 +84,15 @@ class AnthropicProvider(HTTPProvider):
                 _stream_error(data.get("error") or {})
             elif kind == "message_start":
                 usage = data["message"].get("usage") or {}
-                prompt_tokens = _int_or_none(usage.get("input_tokens"))
-                completion_tokens = _int_or_none(usage.get("output_tokens"))
+                prompt_tokens = token_count(usage.get("input_tokens"))
+                completion_tokens = token_count(usage.get("output_tokens"))
             elif kind == "content_block_delta":
                 text = (data.get("delta") or {}).get("text")
                 if text:
                     first_token()
                     pieces.append(text)
             elif kind == "message_delta":
-                output = _int_or_none((data.get("usage") or {}).get("output_tokens"))
+                output = token_count((data.get("usage") or {}).get("output_tokens"))
                 completion_tokens = output if output is not None else completion_tokens
             elif kind == "message_stop":
                 return Parsed("".join(pieces), prompt_tokens, completion_tokens)
@@ -102,7 +103,7 @@ class AnthropicProvider(HTTPProvider):
             _stream_error(payload.get("error") or {})
         text = "".join(block.get("text", "") for block in payload["content"] if block.get("type") == "text")
         usage = payload.get("usage") or {}
-        return Parsed(text, _int_or_none(usage.get("input_tokens")), _int_or_none(usage.get("output_tokens")))
+        return Parsed(text, token_count(usage.get("input_tokens")), token_count(usage.get("output_tokens")))
 
 
 def _stream_error(error: dict[str, Any]) -> None:
@@ -113,5 +114,3 @@ def _stream_error(error: dict[str, Any]) -> None:
     raise Fatal(f"{kind}: {message}")
 
 
-def _int_or_none(value: object) -> int | None:
-    return int(value) if isinstance(value, int | float) else None

@@ -51,7 +51,7 @@ def cache_key(
         "prompt": request.prompt,
         "salt": request.salt,
         "sample_idx": request.sample_idx,
-        "temperature": request.temperature,
+        "temperature": float(request.temperature),  # 1 and 1.0 send the same request
         "max_tokens": request.max_tokens,
         "seed": request.seed,
         "params": dict(params or {}),

@@ -69,6 +69,7 @@ __all__ = [
     "public_url",
     "redact",
     "render_prompt",
+    "token_count",
 ]
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -129,6 +130,8 @@ def public_url(url: str) -> str:
     """``url`` without user info, query or fragment (where credentials may hide)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
     if parts.port is not None:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
@@ -165,6 +168,13 @@ class Parsed:
     text: str
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+
+
+def token_count(value: object) -> int | None:
+    """A usage field as a token count; None (estimate it) when absent, null or not a number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return int(value)
 
 
 class HTTPProvider:

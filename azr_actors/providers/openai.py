@@ -32,6 +32,7 @@ from azr_actors.providers.http import (
     error_detail,
     public_url,
     render_prompt,
+    token_count,
 )
 
 __all__ = ["DEFAULT_OPENAI_URL", "OpenAIProvider", "public_url"]
@@ -107,7 +108,7 @@ class OpenAIProvider(HTTPProvider):
             chunk = json.loads(event.data)
             if not isinstance(chunk, dict):
                 raise Transient("malformed_response", "stream chunk is not an object")
-            if "error" in chunk:
+            if chunk.get("error"):  # some servers send "error": null beside the choices
                 raise Transient("stream_error", error_detail(json.dumps(chunk).encode()))
             if chunk.get("usage"):
                 usage = chunk["usage"]
@@ -122,13 +123,15 @@ class OpenAIProvider(HTTPProvider):
         raise Transient("truncated_stream", f"stream ended after {len(pieces)} chunks without [DONE]")
 
     def _read_json(self, payload: Any) -> Parsed:
-        if "error" in payload:
+        if payload.get("error"):
             raise Transient("stream_error", error_detail(json.dumps(payload).encode()))
         text = payload["choices"][0]["message"]["content"] or ""
         return _parsed([text], payload.get("usage"))
 
 
 def _parsed(pieces: list[str], usage: dict[str, Any] | None) -> Parsed:
-    if not usage:
-        return Parsed("".join(pieces))
-    return Parsed("".join(pieces), int(usage["prompt_tokens"]), int(usage["completion_tokens"]))
+    """The text and whatever usage the server reported (a missing or null count is estimated)."""
+    usage = usage if isinstance(usage, dict) else {}
+    return Parsed(
+        "".join(pieces), token_count(usage.get("prompt_tokens")), token_count(usage.get("completion_tokens"))
+    )

@@ -14,6 +14,7 @@ not); :class:`~azr_actors.providers.http.HTTPProvider` turns them into
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import json
 import random
@@ -77,6 +78,8 @@ def parse_retry_after(headers: Mapping[str, str], *, now: float | None = None) -
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
+    if when.tzinfo is None:  # asctime dates and "-0000" carry no zone: HTTP dates are GMT
+        when = when.replace(tzinfo=datetime.UTC)
     current = time.time() if now is None else now
     return max(0.0, when.timestamp() - current)
 
@@ -107,9 +110,13 @@ def error_detail(body: bytes) -> str:
     text = body.decode("utf-8", "replace")
     try:
         payload = json.loads(text)
-        err = payload.get("error", payload) if isinstance(payload, dict) else payload
-        message = err.get("message") or err.get("type") if isinstance(err, dict) else err
-        text = str(message)
+        err = (payload.get("error") or payload) if isinstance(payload, dict) else payload
+        if isinstance(err, dict):  # OpenAI/Anthropic {"error": {...}}, FastAPI {"detail": ...}
+            message = err.get("message") or err.get("type") or err.get("detail")
+        else:
+            message = err
+        if message is not None:
+            text = str(message)
     except ValueError:
         pass
     return " ".join(text.split())[:200]

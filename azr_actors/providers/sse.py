@@ -1,7 +1,9 @@
 """Server-sent events from an aiohttp response body, line by line.
 
 :class:`SSEReader` yields one :class:`SSEEvent` per blank-line-terminated block
-(``event:`` defaults to ``message``; comment lines are skipped).
+(``event:`` defaults to ``message``; comment lines are skipped). As the event-stream
+format says, a line ends at CRLF, LF or a lone CR, a leading byte-order mark is
+dropped, and bytes that are not UTF-8 decode as U+FFFD.
 :class:`DeadlineReader` also moves an attempt's deadline once text has arrived.
 """
 
@@ -30,17 +32,36 @@ class SSEReader:
     def __init__(self, content: aiohttp.StreamReader) -> None:
         self._content = content
         self._buffer = b""
+        self._ended = False
+        self._first = True
         self._event = ""
         self._data: list[str] = []
 
+    def _split(self) -> bytes | None:
+        """The next complete line in the buffer, without its end; None if there is none yet."""
+        cr, lf = self._buffer.find(b"\r"), self._buffer.find(b"\n")
+        if lf >= 0 and (cr < 0 or lf < cr):
+            raw, self._buffer = self._buffer[:lf], self._buffer[lf + 1 :]
+        elif cr >= 0 and (cr + 1 < len(self._buffer) or self._ended):  # CR, or CRLF: need the next byte
+            raw = self._buffer[:cr]
+            skip = 2 if self._buffer[cr + 1 : cr + 2] == b"\n" else 1
+            self._buffer = self._buffer[cr + skip :]
+        else:
+            return None
+        return raw
+
     async def _line(self) -> str | None:
-        while b"\n" not in self._buffer:
-            chunk = await self._content.readany()
-            if not chunk:
+        while (raw := self._split()) is None:
+            if self._ended:
                 return None
-            self._buffer += chunk
-        raw, self._buffer = self._buffer.split(b"\n", 1)
-        return raw.rstrip(b"\r").decode("utf-8")
+            chunk = await self._content.readany()
+            if chunk:
+                self._buffer += chunk
+            else:
+                self._ended = True
+        if self._first:
+            raw, self._first = raw.removeprefix(b"\xef\xbb\xbf"), False
+        return raw.decode("utf-8", "replace")
 
     async def next(self) -> SSEEvent | None:
         while (line := await self._line()) is not None:
