@@ -79,11 +79,29 @@ def parse_model_tests(text: str, entry_point: str) -> tuple[Example, ...]:
     For CodeT-style dual agreement; form ``"model-test"``. Tests that only
     assert truthiness carry no expected value and are skipped.
     """
+    text = _without_assert_messages(text)
     found = [
         *_doctest_examples(text, entry_point),
         *_inline_with_name(text, entry_point, entry_point),
     ]
     return _first_per_call(Example(e.call, e.expected, "model-test") for e in found)
+
+
+def _without_assert_messages(text: str) -> str:
+    """``assert f(x) == y, "msg"`` lines as ``assert f(x) == y`` (the message is no part of y)."""
+    lines = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("assert ") and "," in stripped:
+            try:
+                node = ast.parse(stripped).body[0]
+            except (SyntaxError, ValueError, RecursionError, MemoryError, IndexError):
+                node = None
+            if isinstance(node, ast.Assert) and node.msg is not None:
+                indent = line[: len(line) - len(line.lstrip())]
+                line = f"{indent}assert {ast.unparse(node.test)}"
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _first_per_call(found: Iterable[Example]) -> tuple[Example, ...]:
