@@ -12,7 +12,12 @@ Definitions, per model, over the code tasks that are settled:
   the hidden tests (a task that stopped early keeps its pick);
 * ``oracle_pass_at_n``: share of tasks with at least one passing sample;
 * ``uplift_pp``: selected at the largest budget minus at the smallest, in points,
-  with ``uplift_p_value`` the exact McNemar test on those per-task outcomes.
+  with ``uplift_p_value`` the exact McNemar test on those per-task outcomes;
+* ``pass_at_k_uplift_pp``: pass@k at the largest budget minus pass@1, over the
+  same tasks (those with at least k scored samples).
+
+A sample whose generation failed (the provider gave up) has no verdict: it is
+counted under ``generation_failures`` and in the cost, not as a failed sample.
 
 Figures that depend on wall-clock time sit under ``latency``/``timing``/``resources``.
 """
@@ -94,10 +99,14 @@ def model_metrics(state: RunState, model: str, seed: int) -> dict[str, Any]:
         else [None, None]
     )
     consecutive = stats.consecutive_mcnemar(outcomes) if records else {}
-    kmax = str(budgets[-1])
-    pass_uplift = None
-    if pass_at_k.get(kmax) is not None and pass_at_k.get("1") is not None:
-        pass_uplift = (pass_at_k[kmax] - pass_at_k["1"]) * 100.0  # type: ignore[operator]
+    kmax = budgets[-1]
+    full = [(n, c) for n, c in zip(ns, cs, strict=True) if n >= kmax]
+    # Over the same tasks, unrounded: early stopping leaves the easy tasks out of pass@kmax.
+    pass_uplift = (
+        100.0 * sum(stats.pass_at_k(n, c, kmax) - stats.pass_at_k(n, c, 1) for n, c in full) / len(full)
+        if full
+        else None
+    )
 
     early = _early_stopping(records, budgets)
     best_selected = max((v for v in selected.values() if v is not None), default=None)

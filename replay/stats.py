@@ -145,11 +145,15 @@ def mean_pass_at_k(ns: Sequence[int], cs: Sequence[int], k: int) -> float:
 
 
 def uplift_pp(before: Sequence[bool], after: Sequence[bool]) -> float:
-    """Uplift in percentage points: ``100 * (mean(after) - mean(before))`` on paired outcomes."""
+    """Uplift in percentage points: ``100 * (mean(after) - mean(before))`` on paired outcomes.
+
+    Computed from the counts, so an uplift of exactly 8 points is 8.0, not 7.999...
+    (a difference of two float means), where the 8-point threshold decides."""
     b, a = _bool_pair(before, after)
     if b.size == 0:
         raise ValueError("no paired outcomes")
-    return float(100.0 * (a.mean() - b.mean()))
+    gained, lost = int(np.count_nonzero(a & ~b)), int(np.count_nonzero(b & ~a))
+    return 100.0 * (gained - lost) / b.size
 
 
 # --------------------------------------------------------------------------- intervals

@@ -55,7 +55,8 @@ def test_hand_computed_figures() -> None:
     assert pm["oracle_pass_at_n"] == pytest.approx(2 / 3, abs=1e-6)
     assert pm["uplift_pp"] == pytest.approx(100 / 3, abs=1e-4)
     assert pm["uplift_p_value"] == 1.0  # one discordant pair: binomial two-sided p = 1
-    assert pm["pass_at_k_uplift_pp"] == 0.0
+    # over T0 and T2, the tasks that drew 4 samples: pass@4 (1 + 0) / 2 - pass@1 (0.5 + 0) / 2
+    assert pm["pass_at_k_uplift_pp"] == 25.0
     assert pm["early_stopping"] == {
         "stopped_at_budget": {"1": 1, "4": 2},
         "samples_generated": 9,

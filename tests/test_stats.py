@@ -264,3 +264,12 @@ def test_clean() -> None:
     assert st.clean(np.float64(0.5)) == 0.5
     assert type(st.clean(np.float64(0.5))) is float
     assert math.copysign(1.0, st.clean(-1e-9) or 0.0) == 1.0
+
+
+def test_an_uplift_of_exactly_eight_points_is_eight_and_meets_the_bar() -> None:
+    # 100 tasks, 33 -> 41 passing picks: 20 gained, 12 lost (float means would give 7.9999...)
+    before = [True] * 33 + [False] * 67
+    after = [False] * 12 + [True] * 21 + [True] * 20 + [False] * 47
+    assert sum(after) == 41
+    assert st.uplift_pp(before, after) == 8.0
+    assert st.success_level(0.41, st.uplift_pp(before, after), 0.2) == st.UPLIFT
