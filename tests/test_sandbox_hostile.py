@@ -423,3 +423,48 @@ async def test_the_pool_reports_its_isolation(pool: SandboxPool) -> None:
     else:
         assert {"netns", "mountns-readonly", "empty-env", "rlimits"} <= set(report["layers"])
     assert sys.modules.get("azr_actors.sandbox") is not None
+
+
+# -- wire-format attacks on the trusted runner ------------------------------------------------
+SAME_TEST = "def check(candidate):\n    assert candidate(1, 2) == candidate(2, 1)\n"  # add commutes
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # two different Fractions: an unsupported type must not equal another of its kind
+        "from fractions import Fraction\nreturn Fraction(a, 7)\n",
+        # nested past the wire format's depth: every such value must not be one and the same
+        "r = a - b\nfor _ in range(120):\n    r = [r]\nreturn r\n",
+    ],
+)
+async def test_two_opaque_results_are_never_equal(pool: SandboxPool, body: str) -> None:
+    assert not reference_verdict(body, SAME_TEST)  # different values: plain Python fails it
+    result = await pool.check(job(body, test=SAME_TEST))
+    await assert_contained(pool, result)
+
+
+FORGED_ENCODING = """
+import sys
+wire = sys.modules["azr_actors.sandbox.values"]
+wire.encode = lambda value: {text!r}
+return a + b
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 150,000 ints that all hash to 0: building the set would stall the runner for minutes
+        '{"set":[' + ",".join(str(k * (2**61 - 1)) for k in range(1, 150001)) + "]}",
+        # a complex part that is no float (complex() would raise OverflowError)
+        '{"complex":[' + "1" * 400 + ',{"float":"0.0"}]}',
+    ],
+)
+async def test_forged_wire_values_are_tampering_not_a_stall(pool: SandboxPool, text: str) -> None:
+    started = asyncio.get_running_loop().time()
+    result = await pool.check(job(FORGED_ENCODING.format(text=text)))
+    assert result.status == "tampered", result
+    assert asyncio.get_running_loop().time() - started < 5
+    await assert_contained(pool, result)
+    assert pool.stats().restarts == 0

@@ -180,3 +180,23 @@ async def test_calibrate_from_the_reference_solution(pool: SandboxPool) -> None:
     assert limit >= 0.2
     with pytest.raises(SandboxError, match="does not pass"):
         await pool.calibrate(CheckJob(PROMPT, "    return 0\n", TEST, "scale"), runs=1)
+
+
+async def test_jobs_on_other_slots_survive_a_restart() -> None:
+    """A runner that dies restarts the pool; jobs running on or waiting for other slots
+    run again on the new runners instead of failing or reading a stale stream."""
+    short_test = "def check(candidate):\n    assert candidate([1, 2], 2) == [2, 4]\n"
+    slow = CheckJob(PROMPT, "    import time\n    time.sleep(0.05)\n" + GOOD, short_test, "scale")
+    async with SandboxPool(3) as fresh:
+        assert fresh._process is not None
+        zygote = psutil.Process(fresh._process.pid)
+        runners = [c for c in zygote.children() if c.uids().real == zygote.uids().real]
+        jobs = [asyncio.create_task(fresh.check(slow)) for _ in range(24)]
+        await asyncio.sleep(0.1)
+        runners[0].kill()  # as if a sample had crashed its trusted runner
+        results = await asyncio.gather(*jobs, return_exceptions=True)
+        assert not [r for r in results if isinstance(r, BaseException)]
+        failed = [r for r in results if not r.passed]
+        assert len(failed) <= 1 and all(r.status == "error" for r in failed), failed
+        assert fresh.stats().restarts == 1
+        assert (await fresh.check(CheckJob(PROMPT, GOOD, TEST, "scale"))).passed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -47,7 +48,10 @@ def test_subclasses_and_unknown_types_are_opaque() -> None:
     decoded = values.decode(values.encode([Rigged(2.0), object()]))
     assert decoded != [2.0, decoded[1]]
     assert all(isinstance(item, values.Opaque) for item in decoded)
-    assert decoded[0] != 2.0 and decoded[0] == values.Opaque(decoded[0].type_name)
+    assert decoded[0] != 2.0 and decoded[0] == decoded[0]
+    # an opaque value equals only itself, even another of the same type
+    assert decoded[0] != values.Opaque(decoded[0].type_name)
+    assert values.decode('{"other": "Fraction"}') != values.decode('{"other": "Fraction"}')
 
 
 @pytest.mark.parametrize(
@@ -64,5 +68,20 @@ def test_subclasses_and_unknown_types_are_opaque() -> None:
     ],
 )
 def test_malformed_text_is_refused(text: str) -> None:
+    with pytest.raises(values.WireError):
+        values.decode(text)
+
+
+def test_a_set_or_dict_whose_keys_flood_one_hash_is_refused() -> None:
+    flood = [k * (2**61 - 1) for k in range(1, 200)]  # all hash to 0
+    assert {hash(k) for k in flood} == {0}
+    for text in (json.dumps({"set": flood}), json.dumps({"dict": [[k, 0] for k in flood]})):
+        with pytest.raises(values.WireError, match="share one hash"):
+            values.decode(text)
+    assert values.decode(json.dumps({"set": list(range(1000))})) == set(range(1000))
+
+
+@pytest.mark.parametrize("text", ['{"complex": [' + "1" * 400 + ', {"float": "0.0"}]}', '{"complex": [1, 2]}'])
+def test_complex_parts_must_be_floats(text: str) -> None:
     with pytest.raises(values.WireError):
         values.decode(text)

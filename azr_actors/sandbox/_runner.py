@@ -10,7 +10,8 @@ runner reads the job from the pool and drives it:
   same way and is decoded into plain values (an unknown type becomes an
   ``Opaque`` that equals nothing else). So every comparison of the test runs
   here, on plain values, in a process the sample cannot see, trace or patch,
-  and expected answers never exist in the sample's address space. ``passed``
+  and expected answers do not reach the sample (except as a later batched
+  call's argument, where a test feeds one answer into the next call). ``passed``
   is reported only when ``check`` returned normally, no stop reason was
   recorded, and the sample was still alive and clean at the end.
 

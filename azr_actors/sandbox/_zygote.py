@@ -161,7 +161,10 @@ class _Zygote:
                         return
                     continue
                 slot = by_fd[fd]
-                message, fds = _recv_fds(self.controls[slot], 4096, 3)
+                try:
+                    message, fds = _recv_fds(self.controls[slot], 4096, 3)
+                except OSError:  # ECONNRESET: a runner died with a request unread
+                    return
                 if not message:
                     return  # a runner is gone: stop everything
                 words = message.decode().split(" ", 1)

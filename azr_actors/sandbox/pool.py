@@ -81,6 +81,7 @@ class SandboxPool:
         self._process: asyncio.subprocess.Process | None = None
         self._streams: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
         self._restart_lock = asyncio.Lock()
+        self._up = asyncio.Event()  # clear while the zygote restarts: no job may pick a stream
         self._generation = 0
         self._slots: asyncio.Queue[int] = asyncio.Queue()
         self._counts = {"completed": 0, "timeouts": 0, "restarts": 0, "queued": 0}
@@ -94,6 +95,7 @@ class SandboxPool:
         for slot in range(self.workers):
             self._slots.put_nowait(slot)
         await self._spawn()
+        self._up.set()
 
     async def _spawn(self) -> None:
         pairs = [socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(self.workers)]
@@ -113,12 +115,13 @@ class SandboxPool:
         finally:
             for pair in pairs:
                 pair[1].close()
-        self._streams = []
+        streams: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self._streams = streams  # closed by _kill_zygote if the start fails
         try:
             for ours, _ in pairs:
                 reader, writer = await asyncio.open_unix_connection(sock=ours, limit=RESULT_CAP)
-                self._streams.append((reader, writer))
-            reports = [await asyncio.wait_for(_read_frame(r), 60) for r, _ in self._streams]
+                streams.append((reader, writer))
+            reports = [await asyncio.wait_for(_read_frame(r), 60) for r, _ in streams]
         except (
             TimeoutError,
             _frames.FrameError,
@@ -176,7 +179,8 @@ class SandboxPool:
             "kind": "check", "prompt": job.prompt, "completion": job.completion, "test": job.test,
             "entry_point": job.entry_point, "timeout_s": timeout, "seed": job.seed,
         }  # fmt: skip
-        raw = await self._run(payload, _budget(timeout, 1))
+        # Twice: a test that leaves the batched path runs again, call by call, on a fresh sample.
+        raw = await self._run(payload, 2 * _budget(timeout, 1))
         status = str(raw.get("status", "error"))
         return CheckResult(
             passed=status == "passed",
@@ -263,32 +267,48 @@ class SandboxPool:
     async def _run_in_slot(
         self, slot: int, payload: dict[str, Any], budget: float
     ) -> dict[str, Any]:
-        generation = self._generation
-        reader, writer = self._streams[slot]
-        try:
-            writer.write(_frames.pack(payload))
-            await writer.drain()
-            result = await asyncio.wait_for(_read_frame(reader), budget)
-        except (
-            TimeoutError,
-            OSError,
-            EOFError,
-            asyncio.IncompleteReadError,
-            _frames.FrameError,
-        ) as exc:
-            # The trusted runner hung or died: nothing it says can be trusted now. Restart everything.
-            async with self._restart_lock:
-                if generation == self._generation and not self._closed:
-                    self._generation += 1
-                    self._counts["restarts"] += 1
-                    await self._kill_zygote()
-                    await self._spawn()
-            if isinstance(exc, TimeoutError):
-                return {"status": "timeout", "detail": "runner did not answer in time (restarted)"}
-            return {"status": "error", "detail": "sandbox runner died (restarted)"}
-        if not isinstance(result, dict):
-            return {"status": "error", "detail": "runner sent a malformed result"}
-        return result
+        for attempt in range(2):
+            await self._up.wait()  # never a stream of a zygote being replaced
+            if self._closed or self._process is None or slot >= len(self._streams):
+                raise SandboxError("the pool is not running")
+            generation = self._generation
+            reader, writer = self._streams[slot]
+            try:
+                writer.write(_frames.pack(payload))
+                await writer.drain()
+                result = await asyncio.wait_for(_read_frame(reader), budget)
+            except (
+                TimeoutError,
+                OSError,
+                EOFError,
+                asyncio.IncompleteReadError,
+                _frames.FrameError,
+            ) as exc:
+                if generation != self._generation and attempt == 0:
+                    continue  # another job's restart killed this runner: run again on the new one
+                # The trusted runner hung or died: nothing it says can be trusted now. Restart everything.
+                await self._restart(generation)
+                if isinstance(exc, TimeoutError):
+                    return {"status": "timeout", "detail": "runner did not answer in time (restarted)"}
+                return {"status": "error", "detail": "sandbox runner died (restarted)"}
+            if not isinstance(result, dict):
+                return {"status": "error", "detail": "runner sent a malformed result"}
+            return result
+        raise AssertionError("unreachable")
+
+    async def _restart(self, generation: int) -> None:
+        """Replace the zygote and every runner, once per failed generation."""
+        async with self._restart_lock:
+            if generation != self._generation or self._closed:
+                return
+            self._generation += 1
+            self._counts["restarts"] += 1
+            self._up.clear()
+            try:
+                await self._kill_zygote()
+                await self._spawn()
+            finally:
+                self._up.set()  # on a failed start, waiting jobs see the pool is not running
 
     def stats(self) -> PoolStats:
         """A frozen snapshot of the pool's counters."""

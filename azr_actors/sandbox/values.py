@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections import Counter
 from typing import Any
 
 __all__ = ["MAX_DEPTH", "Opaque", "WireError", "decode", "encode", "to_wire"]
@@ -42,7 +43,11 @@ class WireError(ValueError):
 
 
 class Opaque:
-    """A value of a type the wire format does not carry."""
+    """A value of a type the wire format does not carry (or nested too deep).
+
+    It equals only itself: two opaque results, even of the same type, are never
+    equal, or ``assert f(a) == f(b)`` would pass for two different wrong answers.
+    """
 
     __slots__ = ("type_name",)
 
@@ -50,10 +55,10 @@ class Opaque:
         self.type_name = type_name
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is Opaque and other.type_name == self.type_name
+        return self is other
 
     def __hash__(self) -> int:
-        return hash(("Opaque", self.type_name))
+        return object.__hash__(self)
 
     def __repr__(self) -> str:
         return f"<{self.type_name}>"
@@ -109,7 +114,7 @@ def decode(text: str) -> Any:
         return _from_wire(data, 0)
     except WireError:
         raise
-    except (ValueError, TypeError, RecursionError) as exc:  # e.g. {"complex": [1]}: still malformed
+    except (ValueError, TypeError, RecursionError, ArithmeticError) as exc:  # {"complex": [1]}
         raise WireError(f"malformed: {type(exc).__name__}") from None
 
 
@@ -130,14 +135,16 @@ def _from_wire(data: Any, depth: int) -> Any:
     if tag == "tuple":
         return tuple(_from_wire(v, depth + 1) for v in _as_list(body))
     if tag == "dict":
-        out = {}
+        pairs = []
         for pair in _as_list(body):
             if not isinstance(pair, list) or len(pair) != 2:
                 raise WireError("dict items must be pairs")
-            out[_hashable(_from_wire(pair[0], depth + 1))] = _from_wire(pair[1], depth + 1)
-        return out
+            pairs.append((_hashable(_from_wire(pair[0], depth + 1)), _from_wire(pair[1], depth + 1)))
+        _no_hash_flood([key for key, _ in pairs])
+        return dict(pairs)
     if tag in ("set", "frozenset"):
         items = [_hashable(_from_wire(v, depth + 1)) for v in _as_list(body)]
+        _no_hash_flood(items)
         return set(items) if tag == "set" else frozenset(items)
     if tag == "bytes":
         try:
@@ -145,11 +152,26 @@ def _from_wire(data: Any, depth: int) -> Any:
         except ValueError:
             raise WireError("bad bytes") from None
     if tag == "complex":
-        re_, im = _as_list(body)
-        return complex(_from_wire(re_, depth + 1), _from_wire(im, depth + 1))
+        re_, im = (_from_wire(part, depth + 1) for part in _as_list(body))
+        if type(re_) is not float or type(im) is not float:
+            raise WireError("complex parts must be floats")
+        return complex(re_, im)
     if tag == "other":
         return Opaque(str(body))
     raise WireError(f"unknown tag {tag!r}")
+
+
+#: Distinct keys sharing one hash, the most a set or dict from a sample may have. Honest
+#: values almost never share a full hash; many that do (k * (2**61 - 1) all hash to 0)
+#: make building the set quadratic, which would stall the trusted runner.
+MAX_SHARED_HASH = 16
+
+
+def _no_hash_flood(keys: list[Any]) -> None:
+    if len(keys) > MAX_SHARED_HASH:
+        _, most = Counter(map(hash, keys)).most_common(1)[0]
+        if most > MAX_SHARED_HASH:
+            raise WireError(f"{most} keys share one hash (a hash flood)")
 
 
 def _parse_float(body: Any) -> float:
