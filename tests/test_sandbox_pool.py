@@ -200,3 +200,18 @@ async def test_jobs_on_other_slots_survive_a_restart() -> None:
         assert len(failed) <= 1 and all(r.status == "error" for r in failed), failed
         assert fresh.stats().restarts == 1
         assert (await fresh.check(CheckJob(PROMPT, GOOD, TEST, "scale"))).passed
+
+
+async def test_integers_past_the_decimal_digit_limit_cross_both_ways(pool: SandboxPool) -> None:
+    """Python refuses to print ints over 4,300 digits in decimal; the wire sends them as hex."""
+    prompt = 'def f(n: int) -> int:\n    """n! for small n, 7 n for huge n."""\n'
+    test = (
+        "import math\n\ndef check(candidate):\n"
+        "    assert candidate(2000) == math.factorial(2000)\n"  # a 5,736-digit answer
+        "    assert candidate(10**5000) == 7 * 10**5000\n"  # a 5,001-digit argument and answer
+    )
+    body = "    import math\n    return math.factorial(n) if n < 10**6 else n * 7\n"
+    result = await pool.check(CheckJob(prompt, body, test, "f"))
+    assert result.passed, result
+    wrong = await pool.check(CheckJob(prompt, "    return 1\n", test, "f"))
+    assert wrong.status == "failed", wrong

@@ -11,7 +11,8 @@ Wire format (JSON):
 value              encoding
 =================  =========================================
 None, bool, str    JSON null, true/false, string
-int                JSON integer
+int                JSON integer; ``{"int": HEX}`` past 4,000 digits (Python's
+                   decimal conversion refuses 4,300; hex has no limit)
 float              ``{"float": repr(x)}`` (keeps 1.0 apart from 1, and nan/inf)
 list               JSON array
 tuple              ``{"tuple": [...]}``
@@ -23,7 +24,7 @@ anything else      ``{"other": "module.Qualname"}``
 =================  =========================================
 
 ``decode`` never evaluates code: it rebuilds plain Python values, and an
-``other`` becomes an :class:`Opaque` that equals only the same type name.
+``other`` becomes an :class:`Opaque` that equals only itself.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ def to_wire(value: Any, depth: int = 0) -> Any:
     if value is None or t is bool or t is str:
         return value
     if t is int:
+        if value.bit_length() > _DECIMAL_BITS:  # too long for int -> decimal str
+            return {"int": format(value, "x")}
         return value
     if t is float:
         return _float(value)
@@ -93,6 +96,13 @@ def to_wire(value: Any, depth: int = 0) -> Any:
     if t is complex:
         return {"complex": [_float(value.real), _float(value.imag)]}
     return {"other": f"{t.__module__}.{t.__qualname__}"}
+
+
+#: Ints longer than this (about 4,000 decimal digits) travel as hex: ``json`` writes
+#: and reads ints in decimal, which ``sys.int_max_str_digits`` caps at 4,300 digits.
+_DECIMAL_BITS = 13_000
+#: The longest big int accepted (32 MiB of bits; a frame is capped far below anyway).
+_MAX_HEX_DIGITS = 1 << 23
 
 
 def _sort_key(item: Any) -> str:
@@ -146,6 +156,10 @@ def _from_wire(data: Any, depth: int) -> Any:
         items = [_hashable(_from_wire(v, depth + 1)) for v in _as_list(body)]
         _no_hash_flood(items)
         return set(items) if tag == "set" else frozenset(items)
+    if tag == "int":
+        if not isinstance(body, str) or len(body) > _MAX_HEX_DIGITS:
+            raise WireError("bad big int")
+        return int(body, 16)
     if tag == "bytes":
         try:
             return bytes.fromhex(str(body))
