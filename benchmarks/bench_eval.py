@@ -60,6 +60,12 @@ def datasets(
     return {"correct": correct, "loops": loops}
 
 
+def write_samples(path: Path, samples: list[dict[str, str]]) -> Path:
+    """``samples`` as a JSON Lines samples file at ``path``."""
+    path.write_text("".join(json.dumps(s) + "\n" for s in samples))
+    return path
+
+
 def _timed(command: list[str]) -> float:
     """Seconds ``command`` took; exits with its output if it failed."""
     started = time.perf_counter()
@@ -142,11 +148,8 @@ def floor_run(problems: dict[str, Any], samples: list[dict[str, str]], folder: P
     sample (and per calibration run) could reach on this machine: fork, exit and the
     samples' own work, spread perfectly over every CPU, plus ``azr eval``'s start-up,
     and nothing else."""
-    path = folder / "correct.jsonl"
-    path.write_text("".join(json.dumps(s) + "\n" for s in samples))
-    one = folder / "one.jsonl"
-    one.write_text(json.dumps(samples[0]) + "\n")
-    startup_s, _ = run_ours(one, workers)
+    path = write_samples(folder / "correct.jsonl", samples)
+    startup_s, _ = run_ours(write_samples(folder / "one.jsonl", samples[:1]), workers)
     fork = fork_cost_ms()
     work = compute_ms(problems)
     cpus = os.cpu_count() or 1
@@ -235,10 +238,10 @@ def main() -> int:
     status = 0
     ratios: dict[str, list[float]] = {name: [] for name in sets}
     with tempfile.TemporaryDirectory() as folder:
+        paths = {name: write_samples(Path(folder) / f"{name}.jsonl", s) for name, s in sets.items()}
         for _ in range(max(1, args.repeat)):
             for name, samples in sets.items():
-                path = Path(folder) / f"{name}.jsonl"
-                path.write_text("".join(json.dumps(s) + "\n" for s in samples))
+                path = paths[name]
                 n = len(samples)
                 ours_s, ours_v = run_ours(path, args.workers)
                 ref_s, ref_v = run_reference(path)
