@@ -38,12 +38,14 @@ def test_eval_matches_the_standard_assembly(
     assert sum(r["passed"] for r in rows) == round(expected * 164)
 
 
+def _add_samples(path: Path, *completions: str) -> Path:
+    """A samples file of HumanEval/53 (add) completions, in order."""
+    path.write_text("".join(json.dumps({"task_id": "HumanEval/53", "completion": c}) + "\n" for c in completions))
+    return path
+
+
 def test_eval_records_into_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    samples = tmp_path / "two.jsonl"
-    samples.write_text(
-        json.dumps({"task_id": "HumanEval/53", "completion": "    return x + y\n"}) + "\n"
-        + json.dumps({"task_id": "HumanEval/53", "completion": "    return x - y\n"}) + "\n"
-    )
+    samples = _add_samples(tmp_path / "two.jsonl", "    return x + y\n", "    return x - y\n")
     log = tmp_path / "eval.db"
     assert main(["eval", str(samples), "--log", str(log), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pass_at_k"] == {"1": 0.5}
@@ -53,11 +55,7 @@ def test_eval_records_into_a_log(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_calibrated_time_limits_cut_infinite_loops_short(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    samples = tmp_path / "loops.jsonl"
-    samples.write_text(
-        json.dumps({"task_id": "HumanEval/53", "completion": "    return x + y\n"}) + "\n"
-        + json.dumps({"task_id": "HumanEval/53", "completion": "    while True:\n        pass\n"}) + "\n"
-    )
+    samples = _add_samples(tmp_path / "loops.jsonl", "    return x + y\n", "    while True:\n        pass\n")
     out = tmp_path / "results.jsonl"
     assert main(["eval", str(samples), "--time-limits", "calibrated", "--out", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["pass_at_k"] == {"1": 0.5}
