@@ -11,6 +11,7 @@ from azr_actors.sandbox.values import encode
 from azr_actors.selection import (
     Candidate,
     expected_matches,
+    parse_examples,
     parse_model_tests,
     plan_evidence,
     select,
@@ -26,6 +27,19 @@ def test_assert_messages_are_no_part_of_the_expected_value() -> None:
     assert all(
         expected_matches(e.expected, encode(5 if e.call == "add(2, 3)" else 2)) for e in examples
     )
+
+
+@pytest.mark.parametrize("sep", ["should\n    return", "==\n   ", "returns\n   ", "->\n   "])
+def test_an_example_whose_separator_ends_a_line_goes_on_to_the_next(sep: str) -> None:
+    prompt = f'def f(x):\n    """Round x. For example f("14.5") {sep} 15 and f("1") is 1.\n    """\n'
+    assert [(e.call, e.expected) for e in parse_examples(prompt, "f")] == [("f('14.5')", "15"), ("f('1')", "1")]
+
+
+def test_humaneval_99_keeps_both_examples_of_its_note() -> None:
+    problem = read_problems()["HumanEval/99"]
+    calls = {e.call: e.expected for e in parse_examples(problem["prompt"], problem["entry_point"])}
+    assert calls["closest_integer('14.5')"] == "15"
+    assert calls["closest_integer('-14.5')"] == "-15"
 
 
 def test_a_huge_int_where_a_float_is_shown_is_a_mismatch_not_a_crash() -> None:

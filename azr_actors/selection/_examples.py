@@ -257,13 +257,18 @@ def _inline_with_name(docstring: str, name: str, entry_point: str) -> list[Examp
     return out
 
 
+# A line that ends on the separator ("... f(x) should") goes on to the next line.
+_DANGLING_SEP = re.compile(r"(?:==>|==|➞|=>|->|→|(?<![=!<>])=|\bshould(?:\s+(?:return|be))?|\breturns?)\s*$")
+
+
 def _logical_lines(docstring: str) -> list[str]:
-    """Lines, with a line whose brackets are still open joined to the next ones."""
+    """Lines, with a line whose brackets are still open, or that ends on a separator,
+    joined to the next ones."""
     out: list[str] = []
     pending = ""
     for raw in docstring.splitlines():
         pending = f"{pending} {raw.strip()}" if pending else raw
-        if _open_brackets(pending) <= 0 or len(pending) > 2000:
+        if len(pending) > 2000 or (_open_brackets(pending) <= 0 and not _DANGLING_SEP.search(pending)):
             out.append(pending)
             pending = ""
     if pending:
