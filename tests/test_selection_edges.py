@@ -31,8 +31,13 @@ def test_assert_messages_are_no_part_of_the_expected_value() -> None:
 
 @pytest.mark.parametrize("sep", ["should\n    return", "==\n   ", "returns\n   ", "->\n   "])
 def test_an_example_whose_separator_ends_a_line_goes_on_to_the_next(sep: str) -> None:
-    prompt = f'def f(x):\n    """Round x. For example f("14.5") {sep} 15 and f("1") is 1.\n    """\n'
-    assert [(e.call, e.expected) for e in parse_examples(prompt, "f")] == [("f('14.5')", "15"), ("f('1')", "1")]
+    prompt = (
+        f'def f(x):\n    """Round x. For example f("14.5") {sep} 15 and f("1") is 1.\n    """\n'
+    )
+    assert [(e.call, e.expected) for e in parse_examples(prompt, "f")] == [
+        ("f('14.5')", "15"),
+        ("f('1')", "1"),
+    ]
 
 
 def test_humaneval_99_keeps_both_examples_of_its_note() -> None:

@@ -258,7 +258,9 @@ def _inline_with_name(docstring: str, name: str, entry_point: str) -> list[Examp
 
 
 # A line that ends on the separator ("... f(x) should") goes on to the next line.
-_DANGLING_SEP = re.compile(r"(?:==>|==|➞|=>|->|→|(?<![=!<>])=|\bshould(?:\s+(?:return|be))?|\breturns?)\s*$")
+_DANGLING_SEP = re.compile(
+    r"(?:==>|==|➞|=>|->|→|(?<![=!<>])=|\bshould(?:\s+(?:return|be))?|\breturns?)\s*$"
+)
 
 
 def _logical_lines(docstring: str) -> list[str]:
@@ -268,7 +270,9 @@ def _logical_lines(docstring: str) -> list[str]:
     pending = ""
     for raw in docstring.splitlines():
         pending = f"{pending} {raw.strip()}" if pending else raw
-        if len(pending) > 2000 or (_open_brackets(pending) <= 0 and not _DANGLING_SEP.search(pending)):
+        if len(pending) > 2000 or (
+            _open_brackets(pending) <= 0 and not _DANGLING_SEP.search(pending)
+        ):
             out.append(pending)
             pending = ""
     if pending:
