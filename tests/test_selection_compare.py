@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pytest
@@ -83,3 +84,9 @@ def test_canonical_output_rounds_floats_only() -> None:
     assert canonical_output(encode([1, "float"])) == encode([1, "float"])
     assert canonical_output(None) is None
     assert canonical_output(encode(float("nan"))) == encode(float("nan"))
+
+
+def test_canonical_output_folds_negative_zero_and_noise_near_zero() -> None:
+    assert canonical_output(encode(-0.0)) == canonical_output(encode(0.0))
+    assert canonical_output(encode([math.sin(math.pi), 1.0])) == canonical_output(encode([0.0, 1.0]))
+    assert canonical_output(encode(1e-3)) != canonical_output(encode(0.0))

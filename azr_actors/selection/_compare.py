@@ -58,7 +58,11 @@ def expected_matches(expected: str, output: str | None) -> bool:
 
 
 def canonical_output(output: str | None) -> str | None:
-    """The output with floats rounded to 9 significant digits, so clusters ignore float noise."""
+    """The output with floats rounded to 9 significant digits, so clusters ignore float noise.
+
+    Floats within the comparison's absolute tolerance of zero, ``-0.0`` among them,
+    become ``0.0``: ``sin(pi)`` and ``0.0`` are one behaviour.
+    """
     if output is None or '"float"' not in output:
         return output
     try:
@@ -70,7 +74,9 @@ def canonical_output(output: str | None) -> str | None:
 def _round_floats(value: Any) -> Any:
     t = type(value)
     if t is float:
-        return float(f"{value:.9g}") if math.isfinite(value) else value
+        if not math.isfinite(value):
+            return value
+        return 0.0 if abs(value) < _DEFAULT_ABS else float(f"{value:.9g}")
     if t is list:
         return [_round_floats(v) for v in value]
     if t is tuple:
