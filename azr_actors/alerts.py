@@ -28,6 +28,7 @@ A finding is ``critical`` when the value is past the threshold by
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,10 @@ class AlertThresholds:
     critical_factor: float = 2.0
 
     def __post_init__(self) -> None:
+        for name in ("min_disk_free_mb", "min_mem_available_mb", "leak_mb_per_min", "leak_min_growth_mb",
+                     "leak_alpha", "max_error_rate", "max_retry_rate", "max_p95_ms", "critical_factor"):
+            if math.isnan(getattr(self, name)):  # NaN passes every `< 0` check and then fires every rule
+                raise ValueError(f"{name} must be a number, got nan")
         for name in ("min_disk_free_mb", "min_mem_available_mb", "leak_mb_per_min", "leak_min_growth_mb", "max_p95_ms"):
             if getattr(self, name) < 0:
                 raise ValueError(f"{name} must be >= 0, got {getattr(self, name)}")

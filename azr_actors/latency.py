@@ -109,8 +109,12 @@ async def run_scenario(
     nonce: str | None = None,
 ) -> list[RequestResult]:
     """Run ``scenario`` against ``provider``; ``requests`` is the count per concurrency
-    level. New requests stop once ``time_budget_s`` has passed (those in flight
-    finish, each bounded by ``request_timeout_s``)."""
+    level. The load is closed-loop: each of a level's workers sends its next request
+    when its previous one ends. A level needs at least as many requests as its
+    concurrency: with fewer, the first level runs at ``requests`` workers (and its
+    results say so) and a sweep stops before such a level. New requests stop once
+    ``time_budget_s`` has passed (those in flight finish, each bounded by
+    ``request_timeout_s``)."""
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r} (choose normal, high or stress)")
     spec = SCENARIOS[scenario]
@@ -130,7 +134,9 @@ async def run_scenario(
             done = await asyncio.wait_for(provider.complete(request), request_timeout_s)
             ttft, retries = done.ttft_ms, done.retries
         except ProviderError as exc:
-            error, retries = " ".join(str(exc).split())[:200], exc.retries
+            # a failure must never read as a success, even when the provider gave no message
+            error = " ".join(str(exc).split())[:200] or f"{type(exc).__name__} (no message)"
+            retries = exc.retries
         except TimeoutError:
             error = f"no response within {request_timeout_s:g}s"
         result = RequestResult(scenario, idx, (time.perf_counter() - sent) * 1000.0, ttft, error,
@@ -148,10 +154,15 @@ async def run_scenario(
     next_idx = 0
     for concurrency in spec.levels:
         count = requests or spec.requests or max(8, 4 * concurrency)
+        # fewer requests than the level cannot reach it: results carry the concurrency
+        # actually run, and a sweep stops rather than repeat a level it already measured
+        reached = min(concurrency, count)
+        if reached < concurrency and results:
+            break
         todo = iter(range(next_idx, next_idx + count))
         next_idx += count
-        await asyncio.gather(*(worker(concurrency, todo) for _ in range(min(concurrency, count))))
-        if time.perf_counter() - begun > time_budget_s or _should_stop(results, concurrency):
+        await asyncio.gather(*(worker(reached, todo) for _ in range(reached)))
+        if time.perf_counter() - begun > time_budget_s or _should_stop(results, reached):
             break
     return sorted(results, key=lambda r: r.request_idx)
 
@@ -256,7 +267,10 @@ def _recommend(name: str, results: Sequence[RequestResult], summary: dict[str, A
         return [f"{name}: all {count} requests failed ({_common_error(results)}); "
                 "check the endpoint, the key and the rate limits before measuring latency."]
     verdict = "meets" if p95 < target else "misses"
-    out = [f"{name}: p95 {p95:.0f} ms at {where} {verdict} the {target:.0f} ms target."]
+    out = [f"{name}: p95 {_ms(p95, target)} ms at {where} {verdict} the {target:.0f} ms target."]
+    if len(levels) > 1 and (_crossing(levels, target) is None) != (p95 < target):
+        # the pooled p95 of a sweep and its per-level p95s disagree: no verdict on the pool
+        out = [f"{name}: p95 {p95:.0f} ms pooled over {where}; the {target:.0f} ms target is judged per level."]
     if len(levels) > 1:
         out += _sweep_advice(name, levels, target)
     elif errors:
@@ -273,14 +287,28 @@ def _recommend(name: str, results: Sequence[RequestResult], summary: dict[str, A
         tail = ("a client timeout with a retry would cut that tail" if slowest >= target
                 else "still under the target")
         out.append(f"{name}: {len(summary['outliers'])} outlier(s) by the IQR rule, the slowest "
-                   f"{slowest:.0f} ms; {tail}.")
+                   f"{_ms(slowest, target)} ms; {tail}.")
     return out
+
+
+def _ms(value: float, target: float) -> str:
+    """``value`` in whole ms, with decimals where rounding would make it read as the target."""
+    for digits in range(4):
+        shown = f"{value:.{digits}f}"
+        if value == target or float(shown) != round(target, digits):
+            return shown
+    return shown
+
+
+def _crossing(levels: dict[int, list[RequestResult]], target: float) -> int | None:
+    """The lowest level whose p95 reaches ``target`` (or with no successful request); None if none."""
+    return next((c for c, rs in levels.items() if (p := _p95(rs)) is None or p >= target), None)
 
 
 def _sweep_advice(name: str, levels: dict[int, list[RequestResult]], target: float) -> list[str]:
     out: list[str] = []
     p95s = {c: _p95(rs) for c, rs in levels.items()}
-    crossing = next((c for c, p in p95s.items() if p is None or p >= target), None)
+    crossing = _crossing(levels, target)
     if crossing is None:
         out.append(f"{name}: p95 stays below {target:.0f} ms up to concurrency {max(levels)}.")
     elif crossing == min(levels):

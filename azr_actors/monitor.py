@@ -3,20 +3,23 @@
 Every ``interval_s`` it appends a ``ResourceSampled`` fact (CPU, resident
 memory of this process and its children, free memory, free disk under the
 log's folder, the actors' mailbox depths). Latency, tokens and cost are facts
-of each generation (``SampleGenerated``) and are folded from there.
+of each generation (``SampleGenerated``) and are folded from there. A sample
+that fails (a vanished folder, a psutil error) becomes an ``ActorFailed`` fact
+(once per kind of error) and sampling goes on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
 from .actor import ActorContext
-from .eventlog import ResourceSampled
+from .eventlog import ActorFailed, ResourceSampled
 
 __all__ = ["Monitor", "sample_resources"]
 
@@ -65,7 +68,25 @@ class Monitor:
     async def _loop(self) -> None:
         while True:
             await asyncio.sleep(self.interval_s)
-            await self.sample()
+            try:
+                await self.sample()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the actors' failure policy: record it, go on sampling
+                await self._record_failure(exc)
+
+    async def _record_failure(self, exc: Exception) -> None:
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+        try:
+            await self.ctx.writer.append(
+                ActorFailed(key=f"failed:{self.name}:sample:{type(exc).__name__}", run_id=self.ctx.run_id,
+                            actor=self.name, ts=self.ctx.clock(), failed_actor=self.name, error=detail,
+                            on_event="sample")
+            )
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # nowhere to record it (the writer itself failed): keep sampling
+            pass
 
     async def sample(self) -> None:
         cpu, rss, avail, disk = await asyncio.to_thread(sample_resources, self.disk_path)

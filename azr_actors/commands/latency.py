@@ -11,12 +11,24 @@ from ._common import print_json, run_async
 SCENARIOS = ("normal", "high", "stress")
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {text!r}")
+    return value
+
+
 def add_parser(sub: Any) -> None:
     p = sub.add_parser("latency", help="latency scenarios against a model (p50/p95/p99, TTFT, throughput)",
                        description="Run latency scenarios and report percentiles, outliers and recommendations.")
     p.add_argument("--model", metavar="SPEC", default="sim:strong", help="model to measure (default sim:strong)")
     p.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
-    p.add_argument("--requests", type=int, help="requests per scenario (default: the scenario's own)")
+    p.add_argument("--requests", type=_positive_int,
+                   help="requests per scenario, per concurrency level in stress (default: the scenario's own); "
+                        "fewer than a level's concurrency cannot reach it")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=handle)
