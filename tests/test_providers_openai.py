@@ -156,6 +156,8 @@ async def test_stream_without_usage_is_estimated_and_plain_json_is_read():
     assert bare.text == fs.REPLY and bare.tokens_estimated
     assert whole.text == fs.REPLY and not whole.tokens_estimated
     assert whole.prompt_tokens == fs.PROMPT_TOKENS
+    # a whole body has no first token: its time is unknown, not the total
+    assert bare.ttft_ms is not None and whole.ttft_ms is None and whole.total_ms > 0
 
 
 async def test_concurrent_calls_respect_the_concurrency_limit():

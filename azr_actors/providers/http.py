@@ -24,7 +24,7 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, TypedDict, Unpack
 from urllib.parse import urlsplit, urlunsplit
 
@@ -168,6 +168,7 @@ class Parsed:
     text: str
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
+    streamed: bool = True  #: False when the endpoint sent one whole body: no time to first token
 
 
 def token_count(value: object) -> int | None:
@@ -184,7 +185,8 @@ class HTTPProvider:
     how many requests are in flight. Timings are measured from the call to
     ``complete``: ``ttft_ms`` to the first piece of text, ``total_ms`` to the
     end of the successful response, both including queueing and retries
-    (what a user waits).
+    (what a user waits). An endpoint that answers with one whole JSON body
+    instead of a stream has no first token: ``ttft_ms`` is None, not ``total_ms``.
     """
 
     provider = "http"
@@ -328,7 +330,7 @@ class HTTPProvider:
         cost = self.prices.cost(self.model, prompt_tokens, completion_tokens)
         return LiveCompletion(
             text=parsed.text,
-            ttft_ms=(first[0] - started) * 1000.0 if first else (ended - started) * 1000.0,
+            ttft_ms=(first[0] - started) * 1000.0 if first and parsed.streamed else None,
             total_ms=(ended - started) * 1000.0,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
@@ -358,7 +360,7 @@ class HTTPProvider:
                     if "event-stream" not in response.headers.get("Content-Type", ""):
                         body = await response.read()
                         first_token()
-                        return self._read_json(json.loads(body))
+                        return replace(self._read_json(json.loads(body)), streamed=False)
                     reader = DeadlineReader(response.content, deadline, loop, overall,
                                              self.policy.idle_timeout_s, lambda: bool(first))
                     return await self._read_stream(reader, first_token)
