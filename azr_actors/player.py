@@ -10,6 +10,7 @@ injected sleep function and yields the events in batches that fall due together
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
@@ -62,8 +63,10 @@ def speed_for(
     span = _log_offsets(events)[-1] if events else 0.0
     if duration_s is None:
         return max(1.0, span / DEFAULT_DURATION_S) if span else 1.0
-    if duration_s < 0:
-        raise BadInput(f"--duration must be >= 0, got {duration_s}")
+    # not finite: NaN would schedule every event at NaN (play never yields them: a hang),
+    # inf a speed of 0 (a division by zero)
+    if not (duration_s >= 0 and math.isfinite(duration_s)):
+        raise BadInput(f"--duration must be a finite number >= 0, got {duration_s}")
     if duration_s == 0:
         return float("inf")
     return span / duration_s if span else 1.0

@@ -182,6 +182,12 @@ def clopper_pearson_upper(successes: int, n: int, confidence: float = 0.95) -> f
     return float(ci.high)
 
 
+def _rng_seed(seed: int) -> int:
+    """``seed`` as numpy accepts it: a negative seed (``azr run --seed -3`` is valid) is taken
+    modulo 2**64, so it still seeds deterministically; non-negative seeds are unchanged."""
+    return seed if seed >= 0 else seed % (1 << 64)
+
+
 def bootstrap_mean_ci(
     values: Sequence[float],
     *,
@@ -212,7 +218,7 @@ def bootstrap_mean_ci(
         method="percentile",
         vectorized=True,
         batch=max(1, 1_000_000 // arr.size),
-        rng=np.random.default_rng(seed),
+        rng=np.random.default_rng(_rng_seed(seed)),
     )
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
