@@ -320,9 +320,12 @@ async def _drive(
         supervisor = None
         if status == "completed":
             await _analyses(watched, writer, ctx, providers, suites, cfg.seed)
+        settled = watched.tasks_settled() if "code" in suites else 0
+        # keyed by outcome: a resume that completes a stalled run records its own finish
+        # (the last one folded wins), while rerunning a finished log adds nothing
         await writer.append(
-            RunFinished(key="finished", run_id=run_id, actor="cli", ts=time.time(), status=status,
-                        tasks_completed=watched.tasks_settled() if "code" in suites else 0)
+            RunFinished(key=f"finished:{status}:{settled}", run_id=run_id, actor="cli", ts=time.time(),
+                        status=status, tasks_completed=settled)
         )
         if status != "completed":
             raise AzrError(f"the run stalled: no new event for {cfg.stall_timeout_s:.0f} s (see ActorFailed events in {log})")

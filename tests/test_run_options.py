@@ -47,3 +47,31 @@ def test_stop_when_decided_stops_at_a_boundary_and_replays_exactly(
         biggest = conn.execute("SELECT max(json_extract(payload, '$.sample_idx')) FROM events WHERE kind='sample_generated'").fetchone()[0]
     assert biggest < decided["budget"]
     assert _run(capsys, "metrics", "--log", str(log), "--json") == metrics
+
+
+def test_a_stalled_run_that_a_resume_completes_reports_completed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import azr_actors.run as run_module
+
+    real_watch = run_module._watch
+
+    async def stall_at_once(store, stall_timeout_s, progress, on_tick):  # type: ignore[no-untyped-def]
+        return "stalled", await run_module.fold_log(store)
+
+    log = tmp_path / "stalled.db"
+    args = ["run", "--model", "sim:strong", "--tasks", "3", "--budgets", "1,2", "--suites", "code",
+            "--log", str(log), "--json"]
+    monkeypatch.setattr(run_module, "_watch", stall_at_once)
+    assert main(args) == 1
+    capsys.readouterr()
+    monkeypatch.setattr(run_module, "_watch", real_watch)
+    resumed = _run(capsys, *args)
+    assert resumed["status"] == "completed" and resumed["tasks"] == 3
+    assert _run(capsys, "metrics", "--log", str(log), "--json")["status"] == "completed"
+    with closing(sqlite3.connect(log)) as conn:
+        finished = conn.execute("SELECT count(*) FROM events WHERE kind = 'run_finished'").fetchone()[0]
+    assert finished == 2
+    _run(capsys, *args)  # rerunning the finished log records nothing new
+    with closing(sqlite3.connect(log)) as conn:
+        assert conn.execute("SELECT count(*) FROM events WHERE kind = 'run_finished'").fetchone()[0] == 2
