@@ -49,8 +49,26 @@ def test_malformed_price_file_names_the_model(tmp_path):
     path.write_text(json.dumps({"x": {"input": 1}}))
     with pytest.raises(ValueError, match="price of 'x' needs 'input' and 'output'"):
         load_prices(path)
-    with pytest.raises(ValueError, match="prices must be >= 0"):
+    with pytest.raises(ValueError, match="prices must be finite and >= 0"):
         Price(-1.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "suffix", "why"),
+    [
+        ('{"m": {"input": NaN, "output": 1}}', ".json", "finite"),
+        ('{"m": {"input": 1, "output": Infinity}}', ".json", "finite"),
+        ("[m]\ninput = nan\noutput = 1\n", ".toml", "finite"),
+        ('{"m": {"input": "cheap", "output": 1}}', ".json", "expected a number"),
+        ('{"m": {"input": true, "output": 1}}', ".json", "expected a number"),
+    ],
+)
+def test_a_price_that_is_not_a_finite_number_is_refused_with_the_file_and_model(tmp_path, text, suffix, why):
+    # a NaN price would make every cost NaN, which the log cannot store
+    path = tmp_path / f"prices{suffix}"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=rf"prices{suffix}: price of 'm': .*{why}"):
+        load_prices(path)
 
 
 def test_providers_read_the_price_file_from_the_environment(tmp_path, monkeypatch):

@@ -15,6 +15,7 @@ flag it instead of silently claiming a free run.
 from __future__ import annotations
 
 import json
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -36,8 +37,9 @@ class Price:
     output_per_m: float
 
     def __post_init__(self) -> None:
-        if self.input_per_m < 0 or self.output_per_m < 0:
-            raise ValueError("prices must be >= 0")
+        # NaN or inf would make every cost NaN/inf, which no event can carry
+        if not all(math.isfinite(p) and p >= 0 for p in (self.input_per_m, self.output_per_m)):
+            raise ValueError(f"prices must be finite and >= 0, got {self.input_per_m}, {self.output_per_m}")
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,12 @@ class PriceTable:
         return PriceTable(MappingProxyType({**self.prices, **extra}))
 
 
+def _usd(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"expected a number of USD per 1M tokens, got {value!r}")
+    return float(value)
+
+
 def _parse_price_file(path: Path) -> dict[str, Price]:
     text = path.read_text(encoding="utf-8")
     raw = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
@@ -111,7 +119,10 @@ def _parse_price_file(path: Path) -> dict[str, Price]:
     for model, entry in raw.items():
         if not isinstance(entry, dict) or not {"input", "output"} <= entry.keys():
             raise ValueError(f"{path}: price of {model!r} needs 'input' and 'output' (USD per 1M tokens)")
-        table[str(model)] = Price(float(entry["input"]), float(entry["output"]))
+        try:
+            table[str(model)] = Price(_usd(entry["input"]), _usd(entry["output"]))
+        except ValueError as exc:
+            raise ValueError(f"{path}: price of {model!r}: {exc}") from None
     return table
 
 
