@@ -7,7 +7,11 @@ Contract:
 * the store-assigned ``seq`` is not part of the payload: the store keeps it
   beside the payload and :func:`decode` puts it back;
 * ``decode`` accepts exactly the union :data:`AnyEvent`; an unknown ``kind``
-  or a malformed payload raises :class:`LogFormatError`, never a msgspec error.
+  or a malformed payload raises :class:`LogFormatError`, never a msgspec error;
+* ``encode`` refuses, with a ``ValueError``, an event whose payload ``decode``
+  would reject (a field of the wrong type, a NaN or infinite ``float``, which
+  JSON can only write as ``null``): such an event would make every later read
+  of the log fail, so it never reaches a log.
 
 The encoder and decoder are built once and reused (msgspec's fast path).
 """
@@ -44,14 +48,26 @@ _SEQ_FIRST = _only_scalars_before_seq()
 
 
 def encode(event: Event) -> bytes:
-    """Encode ``event`` as dict-style JSON bytes, without its ``seq``."""
+    """Encode ``event`` as dict-style JSON bytes, without its ``seq``.
+
+    Raises ValueError when the payload would not decode (see the module docstring).
+    """
     if not _SEQ_FIRST:  # the envelope grew a container before seq: take the slow, sure path
         fields = msgspec.to_builtins(event)
         del fields["seq"]
-        return _ENCODER.encode(fields)
-    if event.seq:
-        event = _replace(event, seq=0)
-    return _ENCODER.encode(event).replace(_SEQ_FIELD, b"", 1)
+        payload = _ENCODER.encode(fields)
+    else:
+        if event.seq:
+            event = _replace(event, seq=0)
+        payload = _ENCODER.encode(event).replace(_SEQ_FIELD, b"", 1)
+    # Structs do not check their field types when built: decode once to keep the log readable.
+    try:
+        _DECODER.decode(payload)
+    except msgspec.ValidationError as exc:
+        reason = str(exc).splitlines()[0]
+        tag = event.__struct_config__.tag
+        raise ValueError(f"cannot store {tag} event {event.key!r}: {reason}") from None
+    return payload
 
 
 def decode(payload: bytes, seq: int = 0) -> Event:

@@ -107,13 +107,27 @@ class SQLiteStore(EventStore):
             await _validate(probe, self.path)
         finally:
             await probe.close()
-        reader = await self._connect_reader()
+        # On a read-only file system no process can write this log, and with no WAL
+        # beside it SQLite could not create the -shm file a WAL reader needs.
+        frozen = not wal.exists() and _on_read_only_fs(self.path)
+        reader = await self._connect_reader(immutable=frozen)
         writer = None
         try:
+            await reader.execute_fetchall("SELECT count(*) FROM meta")
             if not self.readonly:
                 writer = await self._connect(readonly=False, begin="IMMEDIATE")
                 await writer.execute("PRAGMA journal_mode=WAL")
                 await writer.execute("PRAGMA synchronous=NORMAL")
+        except sqlite3.Error as exc:
+            await reader.close()
+            if writer is not None:
+                await writer.close()
+            action = "read" if writer is None else "write"
+            if not os.access(self.path.parent, os.W_OK) or not os.access(self.path, os.W_OK):
+                reason = f"{exc} (it or its directory is read-only)"
+            else:
+                reason = str(exc)
+            raise LogError(f"{self.path}: cannot {action} the event log: {reason}") from None
         except BaseException:
             await reader.close()
             if writer is not None:
@@ -148,9 +162,11 @@ class SQLiteStore(EventStore):
             raise
         return conn
 
-    async def _connect_reader(self) -> aiosqlite.Connection:
+    async def _connect_reader(self, *, immutable: bool = False) -> aiosqlite.Connection:
         """A connection that never writes rows; read-write when the file allows it,
         so that, closing last, it can fold the WAL back into the file."""
+        if immutable:
+            return await self._connect(readonly=True, immutable=True)
         try:
             conn = await self._connect(readonly=False)
         except LogError:
@@ -293,6 +309,13 @@ def _postgres_store(url: str, *, create: bool, readonly: bool) -> EventStore:
 
 
 # -- validation ------------------------------------------------------------------
+def _on_read_only_fs(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
+
+
 def _check_header(path: Path) -> None:
     """Refuse, by reading only, what is not an SQLite file at all."""
     if path.is_dir():

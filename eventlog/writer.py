@@ -13,7 +13,11 @@ Contract:
 * events are committed in submission order, so seqs follow submission order;
 * each submission's future resolves to its seq (0 for a duplicate key) once its
   batch is committed, or carries the store's exception if the batch failed
-  (the writer goes on with the next batch);
+  (the writer goes on with the next batch); a batch the store refuses as a
+  whole (a :class:`LogError`: locked, disk full, closed) fails every event in
+  it, while an event the store cannot take (another exception, such as the
+  codec's ``ValueError``) fails alone: the rest of its batch is committed
+  event by event, in order;
 * ``close()`` drains and commits everything submitted before it, then stops;
   it does not close the store, which belongs to the caller.
 """
@@ -191,13 +195,7 @@ class EventWriter:
         futures = [f for _, f in batch]
         self._inflight = futures
         try:
-            seqs = await self._store.append([e for e, _ in batch])
-        except Exception as exc:
-            self._failed += len(batch)
-            for future in futures:
-                if not future.done():
-                    future.set_exception(exc)
-            return
+            outcomes = await self._append([e for e, _ in batch])
         except BaseException:
             for future in futures:
                 future.cancel()
@@ -205,14 +203,33 @@ class EventWriter:
         finally:
             self._inflight = []
             self._finish(len(batch))
-        self._batches += 1
-        for future, seq in zip(futures, seqs, strict=True):
-            if seq:
+        for future, outcome in zip(futures, outcomes, strict=True):
+            if isinstance(outcome, Exception):
+                self._failed += 1
+                if not future.done():
+                    future.set_exception(outcome)
+                continue
+            if outcome:
                 self._committed += 1
             else:
                 self._duplicates += 1
             if not future.done():
-                future.set_result(seq)
+                future.set_result(outcome)
+
+    async def _append(self, events: list[Event]) -> list[int | Exception]:
+        """Each event's seq, or the exception that kept it out of the log."""
+        try:
+            seqs = await self._store.append(events)
+        except LogError as exc:  # the store refused the batch as a whole
+            return [exc] * len(events)
+        except Exception as exc:
+            if len(events) == 1:
+                return [exc]
+            # One event the store cannot take fails the whole transaction: take the
+            # others one at a time, so that only the culprit fails.
+            return [outcome for event in events for outcome in await self._append([event])]
+        self._batches += 1
+        return list(seqs)
 
     def _finish(self, count: int) -> None:
         """Count ``count`` more submissions as done and wake every flush."""
