@@ -87,6 +87,25 @@ def test_bad_run_arguments(azr, tmp_path: Path, args: list[str], needle: str) ->
     _assert_bad_input(azr("run", *args, "--log", str(tmp_path / "r.db")), needle)
 
 
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--stall-timeout", "-1"], "finite number of seconds > 0"),
+        (["--stall-timeout", "nan"], "finite number of seconds > 0"),
+        (["--stall-timeout", "0"], "finite number of seconds > 0"),
+        (["--concurrency", "0"], "a number >= 1"),
+    ],
+)
+def test_run_limits_that_could_not_work_are_usage_errors(
+    azr, tmp_path: Path, args: list[str], needle: str
+) -> None:
+    log = tmp_path / "never.db"
+    done = azr("run", "--model", "sim:weak", "--tasks", "1", "--budgets", "1", "--suites", "code",
+               "--log", str(log), *args)
+    assert done.returncode == 2 and needle in done.stderr
+    assert not log.exists()
+
+
 def test_bad_budgets_are_usage_errors(azr) -> None:
     done = azr("run", "--budgets", "1,x")
     assert done.returncode == 2

@@ -24,6 +24,8 @@ __all__ = [
     "log_location",
     "open_existing_log",
     "opened_log",
+    "positive_int",
+    "positive_seconds",
     "print_json",
     "run_async",
 ]
@@ -32,6 +34,28 @@ __all__ = [
 def log_location(text: str) -> Path | str:
     """``--log``: a file path, or a URL such as ``postgresql://host/db`` (kept as text)."""
     return text if "://" in text else Path(text)
+
+
+def positive_int(text: str) -> int:
+    """A whole number >= 1 (argparse type)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {text!r}")
+    return value
+
+
+def positive_seconds(text: str) -> float:
+    """A finite number of seconds > 0 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not (0 < value < float("inf")):  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a finite number of seconds > 0, got {text!r}")
+    return value
 
 
 def int_list(text: str) -> tuple[int, ...]:

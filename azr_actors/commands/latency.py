@@ -6,19 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from ._common import print_json, run_async
+from ._common import positive_int, print_json, run_async
 
 SCENARIOS = ("normal", "high", "stress")
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number >= 1, got {text!r}")
-    return value
 
 
 def add_parser(sub: Any) -> None:
@@ -26,7 +16,7 @@ def add_parser(sub: Any) -> None:
                        description="Run latency scenarios and report percentiles, outliers and recommendations.")
     p.add_argument("--model", metavar="SPEC", default="sim:strong", help="model to measure (default sim:strong)")
     p.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
-    p.add_argument("--requests", type=_positive_int,
+    p.add_argument("--requests", type=positive_int,
                    help="requests per scenario, per concurrency level in stress (default: the scenario's own); "
                         "fewer than a level's concurrency cannot reach it")
     p.add_argument("--seed", type=int, default=0)

@@ -7,7 +7,7 @@ import sys
 from typing import Any
 
 from ..run import Progress, RunConfig, estimate_run, execute
-from ._common import int_list, log_location, print_json, run_async
+from ._common import int_list, log_location, positive_int, positive_seconds, print_json, run_async
 from .summary import LiveProgress, print_summary
 from .watch import add_alert_arguments, alert_thresholds
 
@@ -29,9 +29,9 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--log", type=log_location, help="event log: a path (default runs/<run_id>.db) or postgresql://...")
     p.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
     p.add_argument("--judge-model", metavar="SPEC", help="a model that judges harm-suite answers besides the rules")
-    p.add_argument("--concurrency", type=int, default=16, help="requests in flight per model (default 16)")
+    p.add_argument("--concurrency", type=positive_int, default=16, help="requests in flight per model (default 16)")
     p.add_argument("--workers", type=int, help="sandbox workers (default: one per CPU)")
-    p.add_argument("--stall-timeout", type=float, default=600.0, metavar="S",
+    p.add_argument("--stall-timeout", type=positive_seconds, default=600.0, metavar="S",
                    help="stop with an error if no event arrives for S seconds (default 600)")
     p.add_argument("--engine", choices=["local", "ray"], default="local",
                    help="where executors and generators run (default: this machine)")
@@ -55,7 +55,7 @@ def handle(args: argparse.Namespace) -> int:
         log=args.log,
         seed=args.seed,
         judge_model=args.judge_model,
-        concurrency=max(1, args.concurrency),
+        concurrency=args.concurrency,
         workers=args.workers,
         stall_timeout_s=args.stall_timeout,
         stop_when_decided=args.stop_when_decided,
