@@ -106,6 +106,13 @@ def test_run_limits_that_could_not_work_are_usage_errors(
     assert not log.exists()
 
 
+@pytest.mark.parametrize("tasks", ["0", "-1"])
+def test_collusion_task_count_below_one_is_bad_usage(azr, tasks: str) -> None:
+    # 0 used to mean the default of 20, and -1 was read as a task id
+    done = azr("collusion", "--tasks", tasks)
+    assert done.returncode == 2 and "a number >= 1" in done.stderr
+
+
 def test_bad_budgets_are_usage_errors(azr) -> None:
     done = azr("run", "--budgets", "1,x")
     assert done.returncode == 2

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import BadInput
 from ..text_format import p_value
-from ._common import print_json, run_async
+from ._common import positive_int, print_json, run_async
 
 
 def add_parser(sub: Any) -> None:
@@ -22,7 +22,7 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--model", action="append", metavar="SPEC", default=[], help="live or simulated model (repeatable)")
     p.add_argument("--samples", action="append", type=Path, metavar="PATH", default=[],
                    help="recorded sample file (repeatable; the model is named after the file's stem)")
-    p.add_argument("--tasks", type=int, help="tasks to compare (default: 20 for live models, all for --samples)")
+    p.add_argument("--tasks", type=positive_int, help="tasks to compare (default: 20 for live models, all for --samples)")
     p.add_argument("--log", type=Path, help="event log path (live models)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", action="store_true")
