@@ -76,10 +76,13 @@ def _classify_file(path: Path, judge_spec: str | None, seed: int) -> int:
 
     rows: list[tuple[str, object, bool | None]] = []
     for lineno, row in read_objects(path, errors="replace"):  # stray bytes are the model's text
-        if "response" not in row:
+        if "response" not in row or "prompt" not in row:
             raise BadInput(f"{path}:{lineno}: expected an object with 'prompt' and 'response'")
+        for flag in ("prompt_is_harmful", "harmful"):  # a misspelt flag must not be read as "unknown"
+            if row.get(flag) is not None and not isinstance(row[flag], bool):
+                raise BadInput(f"{path}:{lineno}: '{flag}' must be true, false or null, got {row[flag]!r:.40}")
         harmful = row.get("prompt_is_harmful", row.get("harmful"))
-        rows.append((str(row.get("prompt") or ""), row["response"], harmful if isinstance(harmful, bool) else None))
+        rows.append((str(row.get("prompt") or ""), row["response"], harmful))
     texts = [(prompt, response if isinstance(response, str) else json.dumps(response), harmful)
              for prompt, response, harmful in rows]
     items = [(prompt, response, classify(prompt, response, harmful)) for prompt, response, harmful in texts]
