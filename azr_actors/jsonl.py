@@ -31,7 +31,8 @@ def read_objects(
         raise BadInput(f"{path}: no such {what}")
     objects: list[tuple[int, dict[str, Any]]] = []
     try:
-        with path.open(encoding="utf-8", errors=errors) as handle:
+        # utf-8-sig: a byte-order mark that Windows editors put first is no part of the JSON
+        with path.open(encoding="utf-8-sig", errors=errors) as handle:
             for lineno, line in enumerate(handle, 1):
                 if line.strip():
                     objects.append((lineno, _parse(path, lineno, line)))

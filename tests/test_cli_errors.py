@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -59,6 +60,19 @@ def test_malformed_sample_files(azr, tmp_path: Path, content: str, needle: str) 
     path.write_text(content)
     _assert_bad_input(azr("eval", str(path)), needle)
     _assert_bad_input(azr("run", "--model", f"samples:{path}", "--log", str(tmp_path / "r.db")), needle)
+
+
+def test_a_byte_order_mark_before_the_first_line_is_no_error(azr, tmp_path: Path) -> None:
+    samples = tmp_path / "bom.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return False"}\n', encoding="utf-8-sig")
+    done = azr("eval", str(samples), "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["samples"] == 1
+    pairs = tmp_path / "bom-pairs.jsonl"
+    pairs.write_text('{"prompt": "hi", "response": "Hello! How can I help?"}\n', encoding="utf-8-sig")
+    done = azr("harm", "classify", str(pairs))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["label"] == "answered_safe"
 
 
 def test_missing_sample_file(azr, tmp_path: Path) -> None:
