@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -129,9 +130,32 @@ def filter_sql(
 def _json_value(column: str, value: Any) -> Any:
     if column == "payload" and isinstance(value, str):
         try:
-            return json.loads(value)
+            return _finite(json.loads(value))
         except ValueError:
             return value
+    return _finite(value)
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no inf or NaN (``SELECT 9e999``, a NaN in a payload): they become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    return value
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, quoted with a leading ``'``
+    (sample text and model names are untrusted); numbers and other text are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
     return value
 
 
@@ -148,8 +172,8 @@ def format_result(result: QueryResult, fmt: str, *, max_width: int = 60) -> str:
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
+        writer.writerow([_csv_cell(c) for c in result.columns])
+        writer.writerows([_csv_cell(v) for v in row] for row in result.rows)
         return buf.getvalue().rstrip("\n")
     if fmt != "table":
         raise BadInput(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from .replay.metrics import CRITERIA
 from .replay.projections import RunState
-from .replay.views import HARM_LABELS, collusion_pairs, harm_by_category, latency_rows
+from .replay.views import HARM_LABELS, collusion_pairs, harm_by_category
 from .text_format import num, p_value, pct
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "build_report",
     "render_html",
     "render_markdown",
+    "render_png",
     "write_report",
 ]
 
@@ -171,23 +173,50 @@ def _draw_uplift(state: RunState, metrics: dict[str, Any]) -> Callable[[Figure],
     return draw
 
 
-def _draw_latency(state: RunState) -> Callable[[Figure], None]:
-    rows = [r for r in latency_rows(state) if r.values_ms]
+def _latency_series(state: RunState, metrics: dict[str, Any]) -> list[tuple[str, str, dict[str, Any], list[float]]]:
+    """(model, source, its figures from ``metrics``, its latencies in ms) for each model's code
+    generations and each latency scenario it ran: the figures are ``azr metrics``' own, per model
+    (pooling models would give percentiles that are no model's)."""
+    out = []
+    for model, pm in metrics["per_model"].items():
+        figures = pm["latency"]
+        if figures["requests"]:
+            values = [
+                s.total_ms
+                for _, record in sorted(state.tasks.get(model, {}).items())
+                for _, s in sorted(record.samples.items())
+                if s.total_ms is not None
+            ]
+            out.append((model, "generation", dict(figures, errors=pm.get("generation_failures", 0)), values))
+    for model, report in (metrics.get("latency") or {}).get("per_model", {}).items():
+        for scenario, figures in report.get("scenarios", {}).items():
+            values = [
+                r.total_ms
+                for r in state.latency
+                if r.model == model and r.scenario == scenario and r.total_ms is not None and not r.error
+            ]
+            out.append((model, scenario, figures, values))
+    return out
+
+
+def _draw_latency(state: RunState, metrics: dict[str, Any]) -> Callable[[Figure], None]:
+    series = [s for s in _latency_series(state, metrics) if s[3]]
+    sources = list(dict.fromkeys(source for _, source, _, _ in series))
+    colors = {model: f"C{i}" for i, model in enumerate(dict.fromkeys(s[0] for s in series))}
 
     def draw(fig: Figure) -> None:
-        axes = np.atleast_1d(fig.subplots(1, len(rows)))
-        for ax, row in zip(axes, rows, strict=True):
-            ax.hist(row.values_ms, bins=20, color="tab:blue", alpha=0.8)
-            for q, value, style in (
-                ("p50", row.p50_ms, ":"),
-                ("p95", row.p95_ms, "--"),
-                ("p99", row.p99_ms, "-"),
-            ):
-                if value is not None:
-                    ax.axvline(value, color="tab:red", linestyle=style, label=f"{q} {value:.0f} ms")
-            ax.set_title(_sim_title(state, f"latency: {row.scenario}"), fontsize=9)
+        axes = np.atleast_1d(fig.subplots(1, len(sources)))
+        for ax, source in zip(axes, sources, strict=True):
+            for model, _, figures, values in (s for s in series if s[1] == source):
+                color = colors[model]
+                ax.hist(values, bins=20, color=color, alpha=0.5, label=_label(state, model))
+                for q, style in (("p50", ":"), ("p95", "--"), ("p99", "-")):
+                    value = figures.get(f"{q}_ms")
+                    if value is not None:
+                        ax.axvline(value, color=color, linestyle=style, label=f"{q} {value:.0f} ms")
+            ax.set_title(_sim_title(state, f"latency: {source}"), fontsize=9)
             ax.set_xlabel("ms")
-            ax.legend(fontsize=7)
+            ax.legend(fontsize=6)
 
     return draw
 
@@ -257,31 +286,32 @@ def build_report(state: RunState, metrics: dict[str, Any]) -> list[Block]:
     per_model = metrics["per_model"]
     if per_model:
         blocks += _code_blocks(state, metrics)
-    latency = [r for r in latency_rows(state) if r.requests]
+    latency = _latency_series(state, metrics)
     if latency:
         blocks.append(Heading("Latency"))
         blocks.append(
             Table(
-                ("scenario", "requests", "errors", "p50 ms", "p95 ms", "p99 ms"),
+                ("model", "source", "requests", "errors", "p50 ms", "p95 ms", "p99 ms"),
                 tuple(
                     (
-                        r.scenario,
-                        str(r.requests),
-                        str(r.errors),
-                        num(r.p50_ms, ".0f"),
-                        num(r.p95_ms, ".0f"),
-                        num(r.p99_ms, ".0f"),
+                        _label(state, model),
+                        source,
+                        str(figures["requests"]),
+                        str(figures.get("errors", 0)),
+                        num(figures.get("p50_ms"), ".0f"),
+                        num(figures.get("p95_ms"), ".0f"),
+                        num(figures.get("p99_ms"), ".0f"),
                     )
-                    for r in latency
+                    for model, source, figures, _ in latency
                 ),
             )
         )
-        if any(r.values_ms for r in latency):
+        if any(values for *_, values in latency):
             blocks.append(
                 Figure_(
                     "latency.png",
-                    "Latency histograms with p50/p95/p99, per scenario.",
-                    _draw_latency(state),
+                    "Latency histograms with each model's p50/p95/p99, per source.",
+                    _draw_latency(state, metrics),
                 )
             )
     by_cat = harm_by_category(state)
@@ -496,13 +526,17 @@ def render_html(blocks: list[Block], images: dict[str, bytes], title: str) -> st
     )
 
 
-def _png(draw: Callable[[Figure], None], size: tuple[float, float]) -> bytes:
+def render_png(draw: Callable[[Figure], None], size: tuple[float, float]) -> bytes:
+    """``draw`` on a fresh figure of ``size`` inches, as PNG bytes."""
     import io
 
-    fig = Figure(figsize=size, dpi=100, layout="constrained")
-    draw(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    # Model names, task ids and categories are data: a "$" in one must not start mathtext
+    # (an invalid formula such as "$\\x$" would abort the whole report).
+    with rc_context({"text.parse_math": False}):
+        fig = Figure(figsize=size, dpi=100, layout="constrained")
+        draw(fig)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
     return buf.getvalue()
 
 
@@ -514,7 +548,7 @@ def write_report(state: RunState, metrics: dict[str, Any], out_dir: Path) -> dic
     written: dict[str, Path] = {}
     for block in blocks:
         if isinstance(block, Figure_):
-            images[block.name] = _png(block.draw, block.size)
+            images[block.name] = render_png(block.draw, block.size)
             path = out_dir / block.name
             path.write_bytes(images[block.name])
             written[block.name] = path

@@ -18,13 +18,10 @@ from __future__ import annotations
 
 import base64
 import html
-import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from matplotlib.figure import Figure
 
 from .replay.metrics import CRITERIA
 from .replay.projections import RunState
@@ -286,19 +283,15 @@ def render_deck(slides: list[Slide], *, title: str, simulated: bool) -> str:
     )
 
 
-def _png(draw: Callable[[Figure], None]) -> bytes:
-    fig = Figure(figsize=(7, 3.4), dpi=100, layout="constrained")
-    draw(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
-
-
 def render_plots(state: RunState, metrics: dict[str, Any]) -> dict[str, bytes]:
     """PNG bytes of the report's plots in :data:`PLOTS` that this run has (the same figures as ``azr report``)."""
-    from .reporting import Figure_, build_report
+    from .reporting import Figure_, build_report, render_png
 
-    return {b.name: _png(b.draw) for b in build_report(state, metrics) if isinstance(b, Figure_) and b.name in PLOTS}
+    return {
+        b.name: render_png(b.draw, (7, 3.4))
+        for b in build_report(state, metrics)
+        if isinstance(b, Figure_) and b.name in PLOTS
+    }
 
 
 def write_slides(state: RunState, metrics: dict[str, Any], out_dir: Path) -> Path:

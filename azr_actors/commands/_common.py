@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 __all__ = [
+    "check_out_dir",
     "fold_existing_log",
     "int_list",
     "log_location",
@@ -29,6 +30,17 @@ __all__ = [
     "print_json",
     "run_async",
 ]
+
+
+def check_out_dir(out: Path) -> None:
+    """``--out`` must be a folder or a path where one can be made: a file there (or in
+    place of one of its parents) is bad input (exit 2), not a runtime failure."""
+    for path in (out, *out.parents):
+        if path.exists():
+            if not path.is_dir():
+                what = "--out" if path == out else f"--out's parent {path}"
+                raise BadInput(f"{out}: {what} is a file, not a folder")
+            return
 
 
 def log_location(text: str) -> Path | str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from ..replay.metrics import run_metrics
 from ..replay.projections import fold
-from ._common import log_location, run_async
+from ._common import check_out_dir, log_location, run_async
 from .replay import load_events
 
 __all__ = ["add_parser", "handle"]
@@ -36,6 +36,7 @@ def add_parser(sub: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from ..demo import events_by_step, write_demo
 
+    check_out_dir(args.out)
     events = run_async(load_events(args.log))
     state = fold(events)
     metrics = run_metrics(state, log=str(args.log))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..alerts import AlertThresholds
-from ._common import log_location, open_existing_log, print_json, run_async
+from ._common import check_out_dir, log_location, open_existing_log, print_json, run_async
 from .watch import add_alert_arguments, alert_thresholds, positive_float
 
 __all__ = ["add_parser", "handle"]
@@ -46,6 +46,7 @@ async def _export(log: Path, out: Path, follow: bool, interval: float, threshold
 
 def handle(args: argparse.Namespace) -> int:
     open_existing_log(args.log)  # a missing log is bad input (exit 2)
+    check_out_dir(args.out)
     written = run_async(_export(args.log, args.out, args.follow, args.interval, alert_thresholds(args)))
     if args.json:
         print_json({name: str(path) for name, path in written.items()})

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..replay.metrics import run_metrics
-from ._common import fold_existing_log, log_location, run_async
+from ._common import check_out_dir, fold_existing_log, log_location, run_async
 
 __all__ = ["add_parser", "handle"]
 
@@ -29,6 +29,7 @@ def add_parser(sub: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from ..reporting import write_report
 
+    check_out_dir(args.out)
     state = run_async(fold_existing_log(args.log))
     written = write_report(state, run_metrics(state, log=str(args.log)), args.out)
     print(

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..replay.metrics import run_metrics
-from ._common import fold_existing_log, log_location, print_json, run_async
+from ._common import check_out_dir, fold_existing_log, log_location, print_json, run_async
 
 __all__ = ["add_parser", "handle"]
 
@@ -30,6 +30,7 @@ def add_parser(sub: Any) -> None:
 def handle(args: argparse.Namespace) -> int:
     from ..slides import write_slides
 
+    check_out_dir(args.out)
     state = run_async(fold_existing_log(args.log))
     path = write_slides(state, run_metrics(state, log=str(args.log)), args.out)
     if args.json:

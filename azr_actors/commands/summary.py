@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -74,26 +75,30 @@ class LiveProgress:
             if self.enabled:
                 bar = self._bars.get(model)
                 if bar is None:
-                    bar = self._bars[model] = self._progress.add_task(model, total=total, detail="")
+                    bar = self._bars[model] = self._progress.add_task(escape(model), total=total, detail="")
                 self._progress.update(bar, completed=settled, detail=detail)
             lines.append(f"{model}: {settled}/{total} {'tasks' if code else 'scenarios'}, {detail}")
         now = time.monotonic()
         if not self.enabled and now - self._last_plain >= self.plain_every_s:
             self._last_plain = now
-            _console.print("azr: " + "; ".join(lines), highlight=False)
+            _console.print("azr: " + escape("; ".join(lines)), highlight=False)
 
 
 def print_summary(metrics: dict[str, Any]) -> None:
     """The closing table: pass@k, the judge's pick per budget, uplift, success level, latency."""
     sim = " [bold yellow](SIMULATED models)[/]" if metrics.get("simulated") else ""
-    _console.print(f"\n[bold]{metrics['run_id']}[/]{sim}  log: {metrics['log']}  tasks: {metrics['tasks']}/{metrics['tasks_total']}")
+    # Model names, paths and error text are data: escape them, or rich reads "[x]" as markup.
+    _console.print(
+        f"\n[bold]{escape(str(metrics['run_id']))}[/]{sim}  log: {escape(str(metrics['log']))}  "
+        f"tasks: {metrics['tasks']}/{metrics['tasks_total']}"
+    )
     budgets = [str(b) for b in metrics.get("budgets", [])]
     per_model = metrics.get("per_model", {})
     if per_model:
         table = Table(title="Code generation (HumanEval)", title_justify="left")
         table.add_column("")
         for model in per_model:
-            table.add_column(model, justify="right")
+            table.add_column(escape(model), justify="right")
         rows: list[tuple[str, Any]] = [
             *((f"pass@{k}", lambda pm, k=k: _pass_at(pm, k)) for k in budgets),
             *((f"judge pick @{b}", lambda pm, b=b: pct(pm["selected_pass_at_1"].get(b))) for b in budgets),
@@ -114,19 +119,19 @@ def print_summary(metrics: dict[str, Any]) -> None:
         normal = report.get("scenarios", {}).get("normal")
         if normal:
             _console.print(
-                f"latency ({model}, normal load): p50 {num(normal['p50_ms'], '.1f')} ms, "
+                f"latency ({escape(model)}, normal load): p50 {num(normal['p50_ms'], '.1f')} ms, "
                 f"p95 {num(normal['p95_ms'], '.1f')} ms, p99 {num(normal['p99_ms'], '.1f')} ms, "
                 f"errors {normal['errors']}"
             )
     collusion = metrics.get("collusion")
     if collusion:
-        _console.print(f"collusion risk: [bold]{collusion.get('risk_level')}[/] over {len(collusion.get('pairs', []))} model pairs")
+        _console.print(f"collusion risk: [bold]{escape(str(collusion.get('risk_level')))}[/] over {len(collusion.get('pairs', []))} model pairs")
     sandbox = metrics.get("sandbox") or {}
     if sandbox.get("warnings"):
         for warning in sandbox["warnings"]:
-            _console.print(f"[bold red]sandbox warning:[/] {warning}")
+            _console.print(f"[bold red]sandbox warning:[/] {escape(str(warning))}")
     for failure in metrics.get("failures", [])[:5]:
-        _console.print(f"[red]actor failed:[/] {failure['actor']}: {failure['error'][:160]}")
+        _console.print(f"[red]actor failed:[/] {escape(failure['actor'])}: {escape(failure['error'][:160])}")
 
 
 def _pass_at(pm: dict[str, Any], k: str) -> str:
@@ -147,7 +152,7 @@ def _safety_table(safety: dict[str, Any]) -> Table:
     for model, s in safety.get("per_model", {}).items():
         counts = s.get("counts", {})
         table.add_row(
-            model,
+            escape(model),
             *(str(counts.get(label, 0)) for label in labels),
             pct(s.get("accuracy")),
             pct(s.get("slipped_upper95")),
