@@ -23,6 +23,7 @@ Lifecycle and failure policy:
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 import traceback
 from collections.abc import Awaitable, Callable, Coroutine
@@ -71,6 +72,8 @@ class Actor:
         self._peak = 0
         self._slots = asyncio.Semaphore(self.max_inflight)
         self._tasks: set[asyncio.Task[None]] = set()
+        #: failures that could not be recorded as ``ActorFailed`` (the log refused that append too)
+        self.unrecorded_failures = 0
 
     # -- to override -------------------------------------------------------
     async def on_start(self) -> None:
@@ -90,8 +93,10 @@ class Actor:
         stamped = msgspec.structs.replace(
             event, run_id=self.ctx.run_id, actor=self.name, ts=event.ts or self.ctx.clock()
         )
+        seq = await self.ctx.writer.append(stamped)
+        # only a stored fact is done: a failed append leaves the work to be tried again
         self.done.add(stamped.key)
-        return await self.ctx.writer.append(stamped)
+        return seq
 
     async def spawn(self, coro: Coroutine[Any, Any, None], *, about: str = "") -> None:
         """Run ``coro`` concurrently, at most ``max_inflight`` at a time (waits for a slot)."""
@@ -112,14 +117,19 @@ class Actor:
 
     async def _record_failure(self, exc: BaseException, about: str) -> None:
         detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
-        await self.emit(
-            ActorFailed(
-                key=f"failed:{self.name}:{about}:{type(exc).__name__}",
-                failed_actor=self.name,
-                error=detail,
-                on_event=about,
+        try:
+            await self.emit(
+                ActorFailed(
+                    key=f"failed:{self.name}:{about}:{type(exc).__name__}",
+                    failed_actor=self.name,
+                    error=detail,
+                    on_event=about,
+                )
             )
-        )
+        except Exception as log_exc:  # the log refused the record too: say so, and go on with the next event
+            self.unrecorded_failures += 1
+            print(f"azr: warning: {self.name} could not record its failure on {about!r} ({detail}): {log_exc}",
+                  file=sys.stderr)
 
     def mailbox_stats(self) -> MailboxStats:
         return MailboxStats(self._mailbox.qsize(), self._peak, self.mailbox_size, len(self._tasks))

@@ -118,7 +118,6 @@ class JudgeActor(Actor):
                 t.next_budget = len(self.budgets)
 
     async def _select(self, model: str, task_id: str, budget: int, t: _Task) -> bool:
-        plan = self.plans[(task_id, self.plan_owner(model))]
         candidates = [
             Candidate(sample_idx=i, outputs=t.outputs[i], code=t.code.get(i, ""))
             for i in range(budget)
@@ -126,6 +125,9 @@ class JudgeActor(Actor):
         ]
         last = budget == self.budgets[-1]
         if candidates:
+            # a visible verdict exists only on a planned probe set; a budget whose samples all failed
+            # to generate needs no plan (a test-writing model's plan may not be made yet)
+            plan = self.plans[(task_id, self.plan_owner(model))]
             choice = select(plan, candidates, seed=self.ctx.seed, task_key=f"{model}:{task_id}")
             sample_idx, reason, scores = choice.sample_idx, choice.reason, dict(choice.scores)
             stop = last or choice.confident

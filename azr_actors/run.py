@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ from .alerts import AlertThresholds, AlertWatcher
 from .cluster import Engine, make_engine
 from .errors import AzrError, BadInput
 from .eventlog import (
+    Alert,
     CollusionAnalyzed,
+    Event,
     EventStore,
     EventWriter,
     LatencyRecorded,
@@ -350,20 +353,29 @@ def _harm_count(suites: list[str]) -> int:
 
 async def _schedule(writer: EventWriter, run_id: str, providers: list[Provider], tasks: list[str], suites: list[str]) -> None:
     now = time.time()
+    submitted: list[asyncio.Future[int]] = []
     if "code" in suites:
         for p in providers:
             for task_id in tasks:
-                writer.submit(TaskScheduled(key=f"task:{p.name}:{task_id}", run_id=run_id, actor="scheduler", ts=now, task_id=task_id, model=p.name))
+                submitted.append(writer.submit(TaskScheduled(key=f"task:{p.name}:{task_id}", run_id=run_id, actor="scheduler", ts=now, task_id=task_id, model=p.name)))
     if "harm" in suites:
         from .harm import load_suite
 
         for p in providers:
             for scenario in load_suite():
-                writer.submit(
+                submitted.append(writer.submit(
                     TaskScheduled(key=f"harmtask:{p.name}:{scenario.id}", run_id=run_id, actor="scheduler", ts=now,
                                   task_id=scenario.id, model=p.name, suite="harm")
-                )
-    await writer.flush()
+                ))
+    await _all_stored(submitted)
+
+
+async def _all_stored(submitted: list[asyncio.Future[int]]) -> None:
+    """Wait for submitted events; raise the first failure (a lost fact would leave the run waiting for it)."""
+    outcomes = await asyncio.gather(*submitted, return_exceptions=True)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 class _Ticker:
@@ -377,14 +389,26 @@ class _Ticker:
         self.run_id = run_id
         self.checked: set[int] = set()
         self.last = 0.0
+        #: alerts the log refused: submitted again at the next tick (the watcher raises each key once)
+        self.unsent: list[Alert] = []
+
+    def _submit(self, event: Event, on_failure: Callable[[], None]) -> None:
+        """Submit without waiting; if the log refuses the event, ``on_failure`` makes it be submitted again."""
+
+        def settled(future: asyncio.Future[int]) -> None:
+            if not future.cancelled() and future.exception() is not None:
+                on_failure()
+
+        self.writer.submit(event).add_done_callback(settled)
 
     def tick(self, state: RunState) -> None:
         now = time.time()
         if now - self.last < 1.0:
             return
         self.last = now
-        for alert in self.alerts.check(state, now=now):
-            self.writer.submit(alert)
+        alerts, self.unsent = self.unsent + self.alerts.check(state, now=now), []
+        for alert in alerts:
+            self._submit(alert, partial(self.unsent.append, alert))
         if self.cfg.stop_when_decided and state.decided is None:
             self._decide(state, now)
 
@@ -396,13 +420,15 @@ class _Ticker:
                 continue
             self.checked.add(budget)
             stop, decisions = decide_run(state, budget)
+            again = partial(self.checked.discard, budget)  # a refused decision is made again
             if stop:
-                self.writer.submit(decision_event(decisions, run_id=self.run_id, ts=now))
+                self._submit(decision_event(decisions, run_id=self.run_id, ts=now), again)
                 return
             reasons = "; ".join(f"{d.model}: {d.reason}" for d in decisions)
-            self.writer.submit(
+            self._submit(
                 RunDecided(key=f"decision:{budget}", run_id=self.run_id, actor="decide", ts=now, budget=budget,
-                           stop=False, reason=f"sampling goes on after budget {budget}: {reasons}")
+                           stop=False, reason=f"sampling goes on after budget {budget}: {reasons}"),
+                again,
             )
 
 
@@ -468,20 +494,21 @@ async def _analyses(
         from .latency import SCENARIOS, run_scenario
 
         wanted = SCENARIOS["normal"].requests or 0
+        submitted: list[asyncio.Future[int]] = []
         for p in providers:
             # an interrupted scenario is run again; the requests already recorded keep their facts
             if sum(e.model == p.name and e.scenario == "normal" for e in state.latency) >= wanted:
                 continue
 
             def record(result: Any, model: str = p.name) -> None:
-                writer.submit(
+                submitted.append(writer.submit(
                     LatencyRecorded(
                         key=f"latency:{model}:{result.scenario}:{result.request_idx}",
                         run_id=ctx.run_id, actor="latency", ts=time.time(), scenario=result.scenario, model=model,
                         request_idx=result.request_idx, total_ms=result.total_ms, ttft_ms=result.ttft_ms,
                         error=result.error or "", concurrency=result.concurrency,
                     )
-                )
+                ))
 
             await run_scenario(p, "normal", seed=seed, on_result=record)
-        await writer.flush()
+        await _all_stored(submitted)
