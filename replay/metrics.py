@@ -25,6 +25,7 @@ Figures that depend on wall-clock time sit under ``latency``/``timing``/``resour
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 from . import stats
@@ -137,8 +138,15 @@ def model_metrics(state: RunState, model: str, seed: int) -> dict[str, Any]:
         "extraction": dict(sorted(Counter(s.extraction for r in records for s in r.samples.values() if s.extraction).items())),
         "verdicts": dict(sorted(Counter(s.status for r in records for s in r.samples.values() if s.status).items())),
         "generation_failures": sum(1 for r in records for s in r.counted.values() if s.failed),
+        "generation_errors": _common_errors(s.failed for r in records for s in r.counted.values() if s.failed),
         "latency": _generation_latency(records),
     }
+
+
+def _common_errors(errors: Iterable[str], top: int = 3) -> dict[str, int]:
+    """The ``top`` most frequent generation errors (first line, 200 characters), most frequent first."""
+    counts = Counter(e.splitlines()[0][:200] if e.strip() else "(no message)" for e in errors)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
 
 
 def _selection_vs_random(records: list[TaskRecord], budget: int) -> float | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from azr_actors.eventlog import Event, SampleGenerated
+from azr_actors.eventlog import Event, GenerationFailed, SampleGenerated
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
 from fixtures_log import make_log, sample_events
@@ -162,3 +162,25 @@ def test_the_run_summary_prints_model_names_and_paths_with_brackets(
     summary.print_summary(run_metrics(fold(events), log="runs/[exp]/run.db"))  # type: ignore[arg-type]
     out = buf.getvalue()
     assert name in out and "runs/[exp]/run.db" in out
+
+
+def test_the_run_summary_names_why_generations_failed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a wrong key or a dead endpoint must not read as a model that writes bad code
+    from rich.console import Console
+
+    from azr_actors.commands import summary
+
+    failed = [
+        GenerationFailed(key=f"genfail:beta:HumanEval/3:{i}", run_id="run-fixture", actor="generator", ts=1.0,
+                         task_id="HumanEval/3", model="beta", sample_idx=i, error=error)
+        for i, error in enumerate(["openai:beta: gave up after 6 retries: connection_error", "HTTP 401\ndetail"])
+    ]
+    metrics = run_metrics(fold([*sample_events(), *failed]), log="run.db")  # type: ignore[arg-type]
+    beta = metrics["per_model"]["beta"]
+    counted = beta["generation_failures"]
+    assert counted >= 1 and sum(beta["generation_errors"].values()) == counted
+    assert all("\n" not in message for message in beta["generation_errors"])
+    buf = io.StringIO()
+    monkeypatch.setattr(summary, "_console", Console(file=buf, width=300))
+    summary.print_summary(metrics)
+    assert f"beta: {counted} generation(s) failed (most often: " in buf.getvalue()

@@ -123,6 +123,16 @@ def print_summary(metrics: dict[str, Any]) -> None:
                 f"p95 {num(normal['p95_ms'], '.1f')} ms, p99 {num(normal['p99_ms'], '.1f')} ms, "
                 f"errors {normal['errors']}"
             )
+    for model, pm in per_model.items():
+        failures = pm.get("generation_failures") or 0
+        if failures:
+            # a wrong key or an unreachable endpoint must not read as a model that writes bad code
+            errors = pm.get("generation_errors") or {}
+            most = next(iter(errors), "")
+            _console.print(
+                f"[bold red]{escape(model)}: {failures} generation(s) failed[/]"
+                + (f" (most often: {escape(most)})" if most else "")
+            )
     collusion = metrics.get("collusion")
     if collusion:
         _console.print(f"collusion risk: [bold]{escape(str(collusion.get('risk_level')))}[/] over {len(collusion.get('pairs', []))} model pairs")
