@@ -38,6 +38,7 @@ from .eventlog import (
     RunStarted,
     TaskScheduled,
     open_store,
+    printable_location,
 )
 from .humaneval import select_tasks
 from .providers.base import Provider
@@ -220,7 +221,7 @@ async def estimate_run(cfg: RunConfig) -> dict[str, Any]:
     plan = plan_for([p.name for p in providers], r.tasks, r.budgets, r.suites, judge_model=cfg.judge_model)
     profile = stop_profile_from_state(state, r.budgets) if state is not None and state.tasks else None
     result = estimate(plan, stop=profile, cached=cached_calls(state, default_cache_path()))
-    return {"run_id": r.run_id, "log": str(r.log), "estimate": result.as_dict(), "text": render_estimate(result)}
+    return {"run_id": r.run_id, "log": printable_location(r.log), "estimate": result.as_dict(), "text": render_estimate(result)}
 
 
 async def _execute(

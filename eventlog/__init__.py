@@ -37,7 +37,7 @@ from .events import (
     VisibleVerdictPosted,
     event_types,
 )
-from .store import SCHEMA_VERSION, EventStore, MemoryStore
+from .store import SCHEMA_VERSION, EventStore, MemoryStore, printable_location
 from .writer import EventWriter, WriterStats
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ __all__ = [
     "encode",
     "event_types",
     "open_store",
+    "printable_location",
 ]
 
 _LAZY = {"SQLiteStore", "open_store"}

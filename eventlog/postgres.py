@@ -46,7 +46,15 @@ from ._sql import ROW_COLUMNS, check_meta, event_row
 from .codec import decode
 from .errors import LogError, LogFormatError, LogNotFoundError, LogReadOnlyError
 from .events import Event
-from .store import APP_NAME, SCHEMA_VERSION, EventStore, _check_batch, _utc_now, check_limit
+from .store import (
+    APP_NAME,
+    SCHEMA_VERSION,
+    EventStore,
+    _check_batch,
+    _utc_now,
+    check_limit,
+    printable_location,
+)
 
 __all__ = ["DEFAULT_SCHEMA", "PostgresStore", "parse_url"]
 
@@ -66,10 +74,7 @@ def parse_url(url: str) -> tuple[str, str, str]:
     schema = next((v for k, v in query if k == "schema"), DEFAULT_SCHEMA)
     rest = urllib.parse.urlencode([(k, v) for k, v in query if k != "schema"])
     dsn = urllib.parse.urlunsplit(parts._replace(query=rest))
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
-    shown = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    shown = printable_location(url)
     if not _SCHEMA_NAME.match(schema):
         raise LogError(f"{shown}: bad schema name {schema!r} (use lower-case letters, digits, _)")
     return dsn, schema, shown

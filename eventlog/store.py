@@ -22,6 +22,7 @@ import abc
 import asyncio
 import itertools
 import time
+import urllib.parse
 from collections.abc import AsyncIterator, Collection, Sequence
 from types import TracebackType
 from typing import Self
@@ -31,7 +32,7 @@ import msgspec
 from .errors import LogError
 from .events import Event
 
-__all__ = ["SCHEMA_VERSION", "EventStore", "MemoryStore"]
+__all__ = ["SCHEMA_VERSION", "EventStore", "MemoryStore", "printable_location"]
 
 #: Version of the stored layout; a log written by a newer version is refused.
 SCHEMA_VERSION = 1
@@ -164,6 +165,28 @@ async def _wait_any(signal: asyncio.Event, stop: asyncio.Event | None, timeout: 
     finally:
         for waiter in waiters:
             waiter.cancel()
+
+
+_SECRET_PARAMS = frozenset({"password", "passfile", "sslpassword"})
+
+
+def printable_location(location: object) -> str:
+    """A log's path or URL as it may be shown or written anywhere: a URL's password
+    (``user:secret@host``, ``?password=secret``) is replaced by ``***``."""
+    text = str(location)
+    if "://" not in text:
+        return text
+    try:
+        parts = urllib.parse.urlsplit(text)
+        netloc = parts.netloc
+        if parts.password is not None:
+            user, _, host = netloc.rpartition("@")
+            netloc = f"{user.partition(':')[0]}:***@{host}"
+        query = [(k, "***" if k.lower() in _SECRET_PARAMS else v)
+                 for k, v in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)]
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=urllib.parse.urlencode(query, safe="*")))
+    except ValueError:  # not a URL after all (a bad port, brackets): show nothing of it that could be secret
+        return text.split("://", 1)[0] + "://***"
 
 
 def _check_batch(batch: int) -> None:

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
+from ..eventlog.store import printable_location
 from . import stats
 from .projections import RunState, TaskRecord
 
@@ -217,7 +218,7 @@ def run_metrics(state: RunState, *, log: str = "") -> dict[str, Any]:
     per_model = {m: model_metrics(state, m, seed) for m in code_models}
     out: dict[str, Any] = {
         "run_id": run.run_id if run else "",
-        "log": log,
+        "log": printable_location(log),  # a log URL's password goes into no report
         "simulated": state.simulated,
         "models": list(state.models),
         "seed": seed,

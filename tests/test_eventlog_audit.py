@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from azr_actors.eventlog import (
     SelectionMade,
     SQLiteStore,
     encode,
+    printable_location,
 )
 
 
@@ -149,3 +151,26 @@ async def test_a_log_on_a_read_only_file_system_reads_and_refuses_writes_clearly
     assert message.endswith("(it or its directory is read-only)")
     assert "\n" not in message
     assert _digest(source) == before
+
+
+@pytest.mark.parametrize(
+    ("location", "shown"),
+    [
+        ("runs/run-1.db", "runs/run-1.db"),
+        ("postgresql://azr:s3cret@db.example:5432/evals?schema=run7", "postgresql://azr:***@db.example:5432/evals?schema=run7"),
+        ("postgresql://azr:p@ss@db/evals", "postgresql://azr:***@db/evals"),
+        ("postgresql://azr@db/evals?password=s3cret&sslmode=require", "postgresql://azr@db/evals?password=***&sslmode=require"),
+        ("postgresql://db/evals", "postgresql://db/evals"),
+    ],
+)
+def test_a_log_location_is_shown_without_its_password(location: str, shown: str) -> None:
+    assert printable_location(location) == shown
+
+
+def test_metrics_and_reports_never_carry_a_log_urls_password() -> None:
+    from azr_actors.replay.metrics import run_metrics
+    from azr_actors.replay.projections import fold
+
+    metrics = run_metrics(fold([]), log="postgresql://azr:s3cret@db/evals?password=s3cret")
+    assert "s3cret" not in json.dumps(metrics)
+    assert metrics["log"] == "postgresql://azr:***@db/evals?password=***"

@@ -68,6 +68,7 @@ async def save_screenshot(app: MonitorApp, path: Path, size: tuple[int, int], *,
 
 
 def handle(args: argparse.Namespace) -> int:
+    from ..eventlog import printable_location
     from ..tui import MonitorApp, follow_log
 
     log = args.log if args.log is not None else newest_log()
@@ -75,7 +76,8 @@ def handle(args: argparse.Namespace) -> int:
         raise BadInput(f"{log}: no such log")
     if not args.poll > 0:
         raise BadInput(f"--poll must be > 0, got {args.poll}")
-    app = MonitorApp(follow_log(log, poll_s=args.poll), label=str(log), log=str(log), title="azr monitor")
+    shown = printable_location(log)  # a log URL's password stays off the screen
+    app = MonitorApp(follow_log(log, poll_s=args.poll), label=shown, log=shown, title="azr monitor")
     if args.screenshot is not None:
         run_async(save_screenshot(app, args.screenshot, _size(args.size)))
         print(f"azr: saved {args.screenshot}", file=sys.stderr)
