@@ -62,6 +62,12 @@ DEFAULT_SCHEMA = "azr"
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,47}$")
 _COLUMNS = ("seq", *ROW_COLUMNS)
 _READ_POOL_SIZE = 4
+# What a connection attempt raises: the server's refusal, a lost or refused socket, a DSN
+# asyncpg cannot parse (a bad port is a ValueError, an out-of-range one an OverflowError).
+_CONNECT_ERRORS = (OSError, ValueError, OverflowError, asyncpg.PostgresError, asyncpg.InterfaceError)
+# What a statement raises: the server's error, or the connection lost under it (closed by
+# the server, a restart, a network cut: InterfaceError or OSError, not a PostgresError).
+_QUERY_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
 
 
 def parse_url(url: str) -> tuple[str, str, str]:
@@ -75,7 +81,7 @@ def parse_url(url: str) -> tuple[str, str, str]:
     rest = urllib.parse.urlencode([(k, v) for k, v in query if k != "schema"])
     dsn = urllib.parse.urlunsplit(parts._replace(query=rest))
     shown = printable_location(url)
-    if not _SCHEMA_NAME.match(schema):
+    if not _SCHEMA_NAME.fullmatch(schema):
         raise LogError(f"{shown}: bad schema name {schema!r} (use lower-case letters, digits, _)")
     return dsn, schema, shown
 
@@ -138,7 +144,7 @@ class PostgresStore(EventStore):
     async def _connect(self) -> asyncpg.Connection:
         try:
             return await asyncpg.connect(self._dsn, server_settings=self._settings())
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _CONNECT_ERRORS as exc:
             raise LogError(
                 f"{self.display}: cannot connect to PostgreSQL: {_one_line(exc)}"
             ) from None
@@ -148,7 +154,7 @@ class PostgresStore(EventStore):
             return await asyncpg.create_pool(
                 self._dsn, min_size=1, max_size=_READ_POOL_SIZE, server_settings=self._settings()
             )
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        except _CONNECT_ERRORS as exc:
             raise LogError(
                 f"{self.display}: cannot connect to PostgreSQL: {_one_line(exc)}"
             ) from None
@@ -165,7 +171,7 @@ class PostgresStore(EventStore):
         try:
             conn = await asyncpg.connect(self._dsn, server_settings=self._settings())
             await conn.add_listener(self.channel, self._on_notify)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except _CONNECT_ERRORS:
             return None
         return conn
 
@@ -173,19 +179,30 @@ class PostgresStore(EventStore):
         self._notify_commit()
 
     async def _exists(self, conn: asyncpg.Connection) -> bool:
-        found = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{self.schema}.meta")
+        q = _quoted(self.schema)
+        found = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{q}.meta")
         return bool(found) or bool(
-            await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{self.schema}.events")
+            await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", f"{q}.events")
         )
 
     async def _create(self, conn: asyncpg.Connection) -> None:
         """Create the schema's tables in one transaction; concurrent creators wait for the first."""
-        s = self.schema
+        s = _quoted(self.schema)  # quoted: a name like "user" or "order" is a keyword in SQL
         try:
             async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtext($1))", f"azr-create:{s}")
+                await conn.execute(
+                    "SELECT pg_advisory_xact_lock(hashtext($1))", f"azr-create:{self.schema}"
+                )
                 if await self._exists(conn):
                     return
+                # An existing schema is ours to fill only while it is empty: never add a log's
+                # tables beside another application's (``?schema=public``, say).
+                if await conn.fetchval(
+                    "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    " WHERE n.nspname = $1",
+                    self.schema,
+                ):
+                    raise self._foreign()
                 await conn.execute(f"CREATE SCHEMA IF NOT EXISTS {s}")
                 await conn.execute(
                     f"CREATE TABLE {s}.meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -212,11 +229,9 @@ class PostgresStore(EventStore):
             ) from None
 
     async def _validate(self, conn: asyncpg.Connection) -> None:
-        foreign = LogFormatError(
-            f"{self.display} is not an azr-actors event log (schema {self.schema!r} holds other tables)"
-        )
+        foreign = self._foreign()
         try:
-            rows = await conn.fetch(f"SELECT key, value FROM {self.schema}.meta")
+            rows = await conn.fetch(f"SELECT key, value FROM {_quoted(self.schema)}.meta")
         except asyncpg.PostgresError:
             raise foreign from None
         meta = {str(r["key"]): str(r["value"]) for r in rows}
@@ -230,6 +245,11 @@ class PostgresStore(EventStore):
         if version < 1 or not {"events", "counter"} <= tables:
             raise LogFormatError(f"{self.display} is not a complete azr-actors event log")
 
+    def _foreign(self) -> LogFormatError:
+        return LogFormatError(
+            f"{self.display} is not an azr-actors event log (schema {self.schema!r} holds other tables)"
+        )
+
     # -- writing -------------------------------------------------------------
     async def append(self, events: Sequence[Event]) -> list[int]:
         writer = self._require_writer()
@@ -238,7 +258,10 @@ class PostgresStore(EventStore):
         rows = [event_row(event) for event in events]
         keys = [row[0] for row in rows]
         try:
-            async with self._write_lock, writer.transaction():
+            # READ COMMITTED whatever the server's default_transaction_isolation: under
+            # REPEATABLE READ or SERIALIZABLE, a writer that waited for the counter row
+            # would fail with a serialization error instead of taking the next seq.
+            async with self._write_lock, writer.transaction(isolation="read_committed"):
                 # The sequencer: this row lock serialises every writer of the log until commit.
                 last = int(
                     await writer.fetchval("SELECT last_seq FROM counter WHERE id = 1 FOR UPDATE")
@@ -265,7 +288,7 @@ class PostgresStore(EventStore):
                     )
                     await writer.execute("UPDATE counter SET last_seq = $1 WHERE id = 1", last)
                     await writer.execute("SELECT pg_notify($1, $2)", self.channel, str(last))
-        except asyncpg.PostgresError as exc:
+        except _QUERY_ERRORS as exc:
             raise LogError(f"{self.display}: append failed: {_one_line(exc)}") from None
         if new:
             self._notify_commit()
@@ -281,7 +304,7 @@ class PostgresStore(EventStore):
             return []
         sql, params = _select(after, limit, kinds)
         rows = await self._fetch(sql, *params)
-        return [decode(bytes(r[1]), int(r[0])) for r in rows]
+        return [self._decode(r[1], r[0]) for r in rows]
 
     async def iter(
         self, after: int = 0, *, batch: int = 2000, kinds: Collection[str] | None = None
@@ -297,13 +320,16 @@ class PostgresStore(EventStore):
             return
         sql, params = _select(after, None, kinds)
         cursor = after
-        async with (
-            readers.acquire() as conn,
-            conn.transaction(isolation="repeatable_read", readonly=True),
-        ):
-            async for record in conn.cursor(sql, *params, prefetch=batch):
-                cursor = int(record[0])
-                yield decode(bytes(record[1]), cursor)
+        try:
+            async with (
+                readers.acquire() as conn,
+                conn.transaction(isolation="repeatable_read", readonly=True),
+            ):
+                async for record in conn.cursor(sql, *params, prefetch=batch):
+                    cursor = int(record[0])
+                    yield self._decode(record[1], cursor)
+        except _QUERY_ERRORS as exc:
+            raise LogError(f"{self.display}: read failed: {_one_line(exc)}") from None
         async for event in super().iter(cursor, batch=batch, kinds=kinds):
             yield event
 
@@ -341,8 +367,15 @@ class PostgresStore(EventStore):
         readers = self._require_readers()
         try:
             return list(await readers.fetch(sql, *params))
-        except asyncpg.PostgresError as exc:
+        except _QUERY_ERRORS as exc:
             raise LogError(f"{self.display}: read failed: {_one_line(exc)}") from None
+
+    def _decode(self, payload: bytes, seq: int) -> Event:
+        """One stored event; an undecodable payload is a LogFormatError naming this log."""
+        try:
+            return decode(bytes(payload), int(seq))
+        except LogFormatError as exc:
+            raise LogFormatError(f"{self.display}: {exc}") from None
 
 
 def _select(after: int, limit: int | None, kinds: Collection[str] | None) -> tuple[str, list[Any]]:
@@ -357,6 +390,11 @@ def _select(after: int, limit: int | None, kinds: Collection[str] | None) -> tup
         params.append(limit)
         sql += f" LIMIT ${len(params)}"
     return sql, params
+
+
+def _quoted(schema: str) -> str:
+    """The schema as a quoted SQL identifier (``parse_url`` allows only [a-z0-9_] in it)."""
+    return f'"{schema}"'
 
 
 def _one_line(exc: BaseException) -> str:

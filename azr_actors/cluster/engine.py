@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import socket
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -116,6 +117,7 @@ class RayEngine:
                 configure_logging=False,
             )
         else:
+            _check_reachable(self.address)
             try:
                 ray.init(address=self.address, log_to_driver=False, configure_logging=False)
             except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -148,6 +150,22 @@ class RayEngine:
         if self._started_ray and ray.is_initialized():
             ray.shutdown()
         self._started_ray = False
+
+
+def _check_reachable(address: str, timeout_s: float = 10.0) -> None:
+    """Raise BadInput at once when nothing answers at ``HOST:PORT`` (or ``ray://HOST:PORT``).
+
+    ``ray.init`` would retry an unreachable head for many minutes before failing.
+    Other forms (``auto``, ...) are left to Ray.
+    """
+    host, sep, port = address.removeprefix("ray://").rpartition(":")
+    if not sep or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=timeout_s).close()
+    except (OSError, OverflowError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        raise BadInput(f"cannot join the Ray cluster at {address}: {reason}") from None
 
 
 def _keep_on_loopback() -> None:
