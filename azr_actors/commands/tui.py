@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import BadInput
-from ._common import log_location, run_async
+from ._common import log_location, opened_log, run_async
 
 if TYPE_CHECKING:
     from ..tui import MonitorApp
@@ -58,13 +58,22 @@ async def save_screenshot(app: MonitorApp, path: Path, size: tuple[int, int], *,
     """Run ``app`` headless at ``size`` until it has caught up with its source, then save an SVG of the screen."""
     async with app.run_test(size=size) as pilot:
         waited = 0.0
-        while not app.settled and waited < timeout_s:
+        # A failed fold sets the return code: stop waiting for a catch-up that will not come.
+        while not app.settled and app.return_code is None and waited < timeout_s:
             await pilot.pause(0.05)
             waited += 0.05
+        if app.return_code is not None:
+            return  # leaving run_test raises the worker's error; no picture of a dead monitor
         app.refresh_views()
         await pilot.pause()
         path.parent.mkdir(parents=True, exist_ok=True)
         app.save_screenshot(filename=path.name, path=str(path.parent))
+
+
+async def _check_log(log: Path | str) -> None:
+    """Open the log once, so a file that is not a log is bad input (exit 2), not a crash of the app."""
+    async with opened_log(log):
+        pass
 
 
 def handle(args: argparse.Namespace) -> int:
@@ -76,6 +85,7 @@ def handle(args: argparse.Namespace) -> int:
         raise BadInput(f"{log}: no such log")
     if not args.poll > 0:
         raise BadInput(f"--poll must be > 0, got {args.poll}")
+    run_async(_check_log(log))
     shown = printable_location(log)  # a log URL's password stays off the screen
     app = MonitorApp(follow_log(log, poll_s=args.poll), label=shown, log=shown, title="azr monitor")
     if args.screenshot is not None:
@@ -83,4 +93,4 @@ def handle(args: argparse.Namespace) -> int:
         print(f"azr: saved {args.screenshot}", file=sys.stderr)
         return 0
     app.run()
-    return 0
+    return 1 if app.return_code else 0  # the app stopped on an error (its traceback is printed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -50,7 +51,7 @@ class TasksScreen(View):
             if model
             else "no tasks yet"
         )
-        self.query_one("#task-model", Static).update(label)
+        self.query_one("#task-model", Static).update(Text(label))  # the name is data, not markup
         self.query_one(TaskTable).show_rows(task_rows(snap.state, model) if model else [])
         self._show_detail()
 

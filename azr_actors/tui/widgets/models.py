@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.table import Table
+from rich.text import Text
 
 from ...text_format import p_value
 from ..snapshot import Snapshot
@@ -67,7 +68,7 @@ class ModelTable(Panel):
             table.add_column(column, justify="right" if column != "level" else "left")
         for model, pm in per_model.items():
             table.add_row(
-                names[model],
+                Text(names[model]),  # a model's name is data, never markup
                 pct(pm["pass_at_k"].get("1")),
                 *(pct(pm["selected_pass_at_1"].get(b)) for b in shown),
                 _uplift(pm.get("uplift_pp")),
@@ -83,7 +84,7 @@ class ModelTable(Panel):
         table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
         table.add_column("figure")
         for model in per_model:
-            table.add_column(names[model], justify="right", max_width=18, no_wrap=True)
+            table.add_column(Text(names[model]), justify="right", max_width=18, no_wrap=True)
         models = list(per_model.values())
         ks = sorted({k for pm in models for k in pm["pass_at_k"]}, key=int)
         for k in ks:

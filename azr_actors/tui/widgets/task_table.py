@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.widgets import DataTable
 
 from ...replay.views import TaskRow
@@ -13,7 +14,7 @@ def _mark(value: bool | None) -> str:
     return {True: "pass", False: "fail", None: "-"}[value]
 
 
-class TaskTable(DataTable[str]):
+class TaskTable(DataTable[str | Text]):
     """Rows keyed by task id; keeps the cursor on the same task across refreshes."""
 
     DEFAULT_CSS = "TaskTable { height: 9; }"
@@ -33,7 +34,7 @@ class TaskTable(DataTable[str]):
         for row in rows:
             picks = " ".join(f"{b}:{i}" for b, i in row.picks.items())
             self.add_row(
-                row.task_id,
+                Text(row.task_id, no_wrap=True, end=""),  # data: a str cell is parsed as markup
                 str(row.samples),
                 str(row.passed),
                 picks,
