@@ -72,7 +72,7 @@ def select_tasks(spec: str | None, *, full_run: bool = False, available: Sequenc
     spec = spec.strip()
     if spec == "all":
         return pool
-    if spec.isdigit():
+    if spec.isdecimal():  # not isdigit(): int() refuses digits such as '²'
         n = int(spec)
         if n <= 0:
             raise BadInput(f"--tasks must be a positive number, 'all' or task ids, got {spec!r}")

@@ -20,6 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ..errors import BadInput
 from ..executor import TaskTimeLimits, sample_seed
 from ..extraction import extract
 from ..humaneval import problems
@@ -52,6 +53,8 @@ def add_parser(sub: Any) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     rows = read_sample_rows(args.samples, known_tasks=problems())
+    if args.out:
+        _check_out(args.out, args.samples)
     results = run_async(_score(rows, args))
     per_task: dict[str, list[bool]] = defaultdict(list)
     for (task_id, _), result in zip(rows, results, strict=True):
@@ -77,6 +80,19 @@ def handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary)
     return 0
+
+
+def _check_out(out: Path, samples: Path) -> None:
+    """Refuse an ``--out`` that would overwrite the input or cannot be written, before any scoring;
+    a missing folder is made."""
+    if out.exists() and out.samefile(samples):  # also through a link
+        raise BadInput(f"--out {out} is the samples file itself: it would be overwritten")
+    if out.is_dir():
+        raise BadInput(f"--out {out} is a folder")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"--out {out}: cannot make its folder ({exc.strerror})") from None
 
 
 async def _score(rows: list[tuple[str, str]], args: argparse.Namespace) -> list[dict[str, Any]]:
@@ -144,7 +160,6 @@ class _Recorder:
     async def open(cls, log: Path | None, samples: Path, sandbox: dict[str, Any], seed: int) -> _Recorder | None:
         if log is None:
             return None
-        from ..errors import BadInput
         from ..eventlog import EventWriter, LogError, ModelInfo, RunStarted, open_store
 
         try:
@@ -168,12 +183,19 @@ class _Recorder:
 
         model = self.run_id.removeprefix("eval-")
         now = time.time()
+        raw, code = _storable(raw), _storable(code)
         self.writer.submit(SampleGenerated(key=f"gen:{model}:{task_id}:{idx}", run_id=self.run_id, actor="eval", ts=now,
                                            task_id=task_id, model=model, sample_idx=idx, raw=raw, code=code, extraction=method))
         self.writer.submit(HiddenVerdictPosted(key=f"hidden:{model}:{task_id}:{idx}", run_id=self.run_id, actor="executor",
                                                ts=now, task_id=task_id, model=model, sample_idx=idx, passed=result.passed,
-                                               status=result.status, detail=result.detail[:500], duration_ms=result.duration_ms))
+                                               status=result.status, detail=_storable(result.detail[:500]), duration_ms=result.duration_ms))
 
     async def close(self) -> None:
         await self.writer.close()
         await self.store.close()
+
+
+def _storable(text: str) -> str:
+    """``text`` as the log can store it: a lone surrogate (valid in JSON, never in UTF-8) is
+    written as its escape, ``\\ud800``; any other text is unchanged. Scoring uses the original."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")

@@ -23,6 +23,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from azr_actors.errors import BadInput
 from azr_actors.providers.base import Completion, CompletionRequest
 
 __all__ = ["CACHE_DIR_ENV", "ResponseCache", "cache_key", "default_cache_path"]
@@ -81,9 +82,15 @@ class ResponseCache:
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(self.path, isolation_level=None)
-        if self.path != ":memory:":
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(_SCHEMA)
+        try:
+            if self.path != ":memory:":
+                self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(_SCHEMA)
+        except sqlite3.DatabaseError as exc:  # not a database, or a damaged one: say which file
+            self._db.close()
+            raise BadInput(
+                f"{self.path}: the response cache is unreadable ({exc}); delete it to start a new cache"
+            ) from None
         self.hits = 0
         self.misses = 0
 

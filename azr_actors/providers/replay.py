@@ -15,7 +15,10 @@ class ReplayProvider:
     live = False
 
     def __init__(self, location: str) -> None:
-        path, _, model = location.partition("#")
+        # LOG#MODEL splits at the last '#', and a log whose own path holds a '#' is taken whole
+        path, sep, model = location.rpartition("#")
+        if not sep or Path(location).is_file():
+            path, model = location, ""
         self.path = Path(path)
         self.wanted = model or None
         self.spec = f"replay:{location}"
@@ -23,10 +26,12 @@ class ReplayProvider:
         self.simulated = False
         self.texts: dict[tuple[str, int], str] = {}
         self.meta: dict[tuple[str, int], Completion] = {}
+        #: samples whose generation failed in the recorded run, with its error: replayed as that failure
+        self.failures: dict[tuple[str, int], str] = {}
 
     async def load(self) -> None:
         """Read the recorded generations; raise BadInput if the log or the model is not there."""
-        from ..eventlog import LogError, RunStarted, SampleGenerated, open_store
+        from ..eventlog import GenerationFailed, LogError, RunStarted, SampleGenerated, open_store
 
         if not self.path.is_file():
             raise BadInput(f"{self.path}: no such log")
@@ -38,11 +43,14 @@ class ReplayProvider:
         try:
             models: dict[str, bool] = {}
             generated: list[SampleGenerated] = []
-            async for event in store.iter(kinds=("run_started", "sample_generated")):
+            failed: list[GenerationFailed] = []
+            async for event in store.iter(kinds=("run_started", "sample_generated", "generation_failed")):
                 if isinstance(event, RunStarted):
                     models.update({m.name: m.simulated for m in event.models})
                 elif isinstance(event, SampleGenerated):
                     generated.append(event)
+                elif isinstance(event, GenerationFailed):
+                    failed.append(event)
         finally:
             await store.close()
         if not models:
@@ -55,6 +63,8 @@ class ReplayProvider:
             raise BadInput(f"{self.path} has no model {self.wanted!r} (it has {', '.join(models)})")
         self.name = self.wanted
         self.simulated = models[self.wanted]
+        if not any(e.model == self.wanted for e in generated) and not any(e.model == self.wanted for e in failed):
+            raise BadInput(f"{self.path} recorded no code samples for {self.wanted!r}")
         for event in generated:
             if event.model == self.wanted:
                 self.texts[(event.task_id, event.sample_idx)] = event.raw
@@ -66,14 +76,18 @@ class ReplayProvider:
                     completion_tokens=event.completion_tokens,
                     cost_usd=event.cost_usd,
                 )
+        for failure in failed:
+            slot = (failure.task_id, failure.sample_idx)
+            if failure.model == self.wanted and slot not in self.meta:
+                self.failures[slot] = failure.error
 
     @property
     def tasks(self) -> list[str]:
-        return list(dict.fromkeys(t for t, _ in self.texts))
+        return list(dict.fromkeys(t for t, _ in [*self.texts, *self.failures]))
 
     def samples_per_task(self, tasks: list[str]) -> int:
         counts = {t: 0 for t in tasks}
-        for t, _ in self.texts:
+        for t, _ in [*self.texts, *self.failures]:  # a failed generation still took its sample's place
             if t in counts:
                 counts[t] += 1
         return min(counts.values()) if counts else 0
@@ -83,6 +97,9 @@ class ReplayProvider:
 
     async def complete(self, request: CompletionRequest, on_retry: RetryCallback | None = None) -> Completion:
         recorded = self.meta.get((request.task_id, request.sample_idx))
+        failure = self.failures.get((request.task_id, request.sample_idx))
+        if recorded is None and failure is not None:
+            raise ProviderError(failure)  # as the recorded run failed, so the replay's metrics match
         if recorded is None:
             raise ProviderError(f"{self.path.name} recorded no sample {request.sample_idx} for {request.task_id}", fatal=True)
         return recorded

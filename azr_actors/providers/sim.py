@@ -71,6 +71,13 @@ def _parse(name_and_query: str) -> tuple[str, SimSettings]:
     settings = SimSettings(**fields)
     if not 0.0 <= settings.skill <= 1.0 or not 0.0 <= settings.harm_safety <= 1.0:
         raise BadInput(f"sim:{name}: skill and harm_safety must be in [0, 1]")
+    if not 0.0 <= settings.slow_rate <= 1.0:  # NaN fails too
+        raise BadInput(f"sim:{name}: slow_rate must be in [0, 1]")
+    for key in ("latency_ms", "ttft_ms"):
+        # inf or NaN would make every request wait forever; a negative one records negative latencies
+        value = getattr(settings, key)
+        if not (math.isfinite(value) and value >= 0.0):
+            raise BadInput(f"sim:{name}: {key} must be a finite number >= 0, got {value!r}")
     return name, settings
 
 

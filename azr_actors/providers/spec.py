@@ -44,6 +44,7 @@ async def open_provider(
         provider = ReplayProvider(rest)
         await provider.load()
         return provider
+    model, base_url = _openai_parts(spec, rest) if kind == "openai" else (rest, None)
     from .base import ProviderError
     from .cache import ResponseCache, default_cache_path
     from .http import HTTPSettings
@@ -56,14 +57,22 @@ async def open_provider(
         if kind == "openai":
             from .openai import OpenAIProvider
 
-            model, _, base_url = rest.partition("@")
-            return OpenAIProvider(model, base_url or None, **options)
+            return OpenAIProvider(model, base_url, **options)
         from .anthropic import AnthropicProvider
 
         return AnthropicProvider(rest, **options)
     except ProviderError as exc:
         cache.close()
         raise BadInput(str(exc).splitlines()[0]) from None
+
+
+def _openai_parts(spec: str, rest: str) -> tuple[str, str | None]:
+    """``MODEL[@BASE_URL]`` as (model, base URL or None); BadInput for an empty part around the '@'
+    (``openai:llama@$URL`` with the variable unset must not quietly go to api.openai.com)."""
+    model, at, base_url = rest.partition("@")
+    if not model or (at and not base_url):
+        raise BadInput(f"bad model spec {spec!r}: expected openai:MODEL or openai:MODEL@BASE_URL")
+    return model, base_url or None
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ async def plan_provider(spec: str, *, seed: int = 0) -> Provider | PlannedModel:
     """Like :func:`open_provider`, but a live HTTP model is only named, never connected to."""
     kind, _, rest = spec.partition(":")
     if kind == "openai" and rest:
-        model, _, base_url = rest.partition("@")
+        model, base_url = _openai_parts(spec, rest)
         return PlannedModel(name=model, spec=f"openai:{model}" + (f"@{base_url}" if base_url else ""), provider="openai")
     if kind == "anthropic" and rest:
         return PlannedModel(name=rest, spec=spec, provider="anthropic")
