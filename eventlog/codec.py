@@ -50,16 +50,19 @@ _SEQ_FIRST = _only_scalars_before_seq()
 def encode(event: Event) -> bytes:
     """Encode ``event`` as dict-style JSON bytes, without its ``seq``.
 
+    A lone surrogate in any text (valid in the JSON a model or a file gave us,
+    never in UTF-8) is stored as its escape, ``\\ud800``, rather than refused.
     Raises ValueError when the payload would not decode (see the module docstring).
     """
-    if not _SEQ_FIRST:  # the envelope grew a container before seq: take the slow, sure path
-        fields = msgspec.to_builtins(event)
-        del fields["seq"]
-        payload = _ENCODER.encode(fields)
-    else:
-        if event.seq:
-            event = _replace(event, seq=0)
-        payload = _ENCODER.encode(event).replace(_SEQ_FIELD, b"", 1)
+    try:
+        if not _SEQ_FIRST:  # the envelope grew a container before seq: take the slow, sure path
+            payload = _encode_fields(msgspec.to_builtins(event))
+        else:
+            if event.seq:
+                event = _replace(event, seq=0)
+            payload = _ENCODER.encode(event).replace(_SEQ_FIELD, b"", 1)
+    except UnicodeEncodeError:
+        payload = _encode_fields(_escape_surrogates(msgspec.to_builtins(event)))
     # Structs do not check their field types when built: decode once to keep the log readable.
     try:
         _DECODER.decode(payload)
@@ -68,6 +71,21 @@ def encode(event: Event) -> bytes:
         tag = event.__struct_config__.tag
         raise ValueError(f"cannot store {tag} event {event.key!r}: {reason}") from None
     return payload
+
+
+def _encode_fields(fields: dict[str, typing.Any]) -> bytes:
+    del fields["seq"]
+    return _ENCODER.encode(fields)
+
+
+def _escape_surrogates(value: typing.Any) -> typing.Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, list):
+        return [_escape_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {_escape_surrogates(k): _escape_surrogates(v) for k, v in value.items()}
+    return value
 
 
 def decode(payload: bytes, seq: int = 0) -> Event:

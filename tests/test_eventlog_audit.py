@@ -6,9 +6,11 @@ import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -174,3 +176,28 @@ def test_metrics_and_reports_never_carry_a_log_urls_password() -> None:
     metrics = run_metrics(fold([]), log="postgresql://azr:s3cret@db/evals?password=s3cret")
     assert "s3cret" not in json.dumps(metrics)
     assert metrics["log"] == "postgresql://azr:***@db/evals?password=***"
+
+
+async def test_a_lone_surrogate_in_text_is_stored_as_its_escape(tmp_path: Path) -> None:
+    # valid in the JSON a model or a file gives us, never in UTF-8: it used to fail the append
+    event = SelectionMade(key="sel", task_id="t", model="m", budget=1, sample_idx=0,
+                          reason="picked \ud800 this", scores={"k\udfff": 1.0})  # fmt: skip
+    async with SQLiteStore(tmp_path / "run.db") as store:
+        assert await store.append([event]) == [1]
+        (stored,) = await store.read()
+    assert isinstance(stored, SelectionMade)
+    assert stored.reason == "picked \\ud800 this" and stored.scores == {"k\\udfff": 1.0}
+
+
+def test_a_samples_run_with_a_lone_surrogate_completes(tmp_path: Path) -> None:
+    from azr_actors.cli import main
+
+    samples = tmp_path / "m.jsonl"
+    samples.write_text('{"task_id": "HumanEval/0", "completion": "    return False  # \\ud800\\n"}\n')
+    log = tmp_path / "run.db"
+    args = ["run", "--model", f"samples:{samples}", "--tasks", "HumanEval/0", "--budgets", "1",
+            "--suites", "code", "--log", str(log), "--stall-timeout", "30"]  # fmt: skip
+    assert main(args) == 0
+    with closing(sqlite3.connect(f"file:{log}?mode=ro", uri=True)) as conn:
+        kinds = dict(conn.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetchall())
+    assert kinds["sample_generated"] == 1 and kinds["hidden_verdict_posted"] == 1

@@ -183,19 +183,13 @@ class _Recorder:
 
         model = self.run_id.removeprefix("eval-")
         now = time.time()
-        raw, code = _storable(raw), _storable(code)
         self.writer.submit(SampleGenerated(key=f"gen:{model}:{task_id}:{idx}", run_id=self.run_id, actor="eval", ts=now,
                                            task_id=task_id, model=model, sample_idx=idx, raw=raw, code=code, extraction=method))
         self.writer.submit(HiddenVerdictPosted(key=f"hidden:{model}:{task_id}:{idx}", run_id=self.run_id, actor="executor",
                                                ts=now, task_id=task_id, model=model, sample_idx=idx, passed=result.passed,
-                                               status=result.status, detail=_storable(result.detail[:500]), duration_ms=result.duration_ms))
+                                               status=result.status, detail=result.detail[:500], duration_ms=result.duration_ms))
 
     async def close(self) -> None:
         await self.writer.close()
         await self.store.close()
 
-
-def _storable(text: str) -> str:
-    """``text`` as the log can store it: a lone surrogate (valid in JSON, never in UTF-8) is
-    written as its escape, ``\\ud800``; any other text is unchanged. Scoring uses the original."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
