@@ -53,6 +53,7 @@ class Channel:
         os.set_blocking(to_sample, False)
         self._from = from_sample
         self._out = output
+        self._watch_out = [output]  # emptied once the sample has closed its stdout/stderr
         self._result_cap = result_cap
         self._output_cap = output_cap
         self._buffer = bytearray()
@@ -140,7 +141,7 @@ class Channel:
         view = memoryview(data)
         while view:
             left = self._left()
-            readable, writable, _ = select.select([self._out], [self._to], [], left)
+            readable, writable, _ = select.select(self._watch_out, [self._to], [], left)
             if readable:
                 self._drain_output()
             if writable:
@@ -157,7 +158,7 @@ class Channel:
             if frame is not None:
                 return frame
             left = self._left()
-            ready, _, _ = select.select([self._from, self._out], [], [], left)
+            ready, _, _ = select.select([self._from, *self._watch_out], [], [], left)
             if self._out in ready:
                 self._drain_output()
             if self._from in ready:
@@ -190,6 +191,9 @@ class Channel:
         try:
             chunk = os.read(self._out, 1 << 16)
         except BlockingIOError:
+            return
+        if not chunk:  # closed by the sample: at end of file it would wake every select at once
+            self._watch_out = []
             return
         self.output_bytes += len(chunk)
         if self.output_bytes > self._output_cap:

@@ -352,15 +352,17 @@ class _Spawner:
         self._forked: list[tuple[int, int]] = []  # pid, pidfd (in order of the requests)
 
     def request(self) -> None:
-        """Order a new confined sample process (its scratch directory and pipes are made here)."""
+        """Order a new confined sample process (its scratch directory and pipes are made here).
+
+        The scratch directory stays the runner's (mode 0700) until :meth:`take`
+        hands it to the slot's uid: the sample running meanwhile has that same
+        uid and must not plant files in the next sample's scratch.
+        """
         self._serial += 1
         scratch = _confine.scratch_dir(
             self._cfg["report"]["scratch_root"], self._slot, self._serial
         )
         os.mkdir(scratch, 0o700)
-        if self._cfg["report"]["uid_switch"]:
-            uid = self._cfg["uid_base"] + self._slot
-            os.chown(scratch, uid, uid)
         to_r, to_w = os.pipe()
         from_r, from_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -379,6 +381,9 @@ class _Spawner:
                 raise EOFError("zygote gone")
         pid, pidfd = self._forked.pop(0)
         scratch, to_w, from_r, out_r = self._ordered.pop(0)
+        if self._cfg["report"]["uid_switch"]:
+            uid = self._cfg["uid_base"] + self._slot
+            os.chown(scratch, uid, uid)
         limits = self._cfg["limits"]
         channel = Channel(
             pid, pidfd, to_w, from_r, out_r,

@@ -48,6 +48,8 @@ class Opaque:
 
     It equals only itself: two opaque results, even of the same type, are never
     equal, or ``assert f(a) == f(b)`` would pass for two different wrong answers.
+    Nor is it true or false: the object it stands for may be falsy (``Decimal(0)``,
+    a ``__bool__`` returning False or raising), so ``assert f(a)`` must not pass on it.
     """
 
     __slots__ = ("type_name",)
@@ -60,6 +62,9 @@ class Opaque:
 
     def __hash__(self) -> int:
         return object.__hash__(self)
+
+    def __bool__(self) -> bool:
+        raise TypeError(f"the truth of a value of type {self.type_name} is unknown")
 
     def __repr__(self) -> str:
         return f"<{self.type_name}>"
