@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -18,8 +17,8 @@ from typing import Any
 
 import pytest
 from azr_actors.eventlog import LogError, LogFormatError, TaskScheduled
+from postgres_server import URL, why_no_server
 
-URL = os.environ.get("AZR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 WAIT_S = 10.0  # a ceiling for "promptly": a hang fails the test instead of the suite
 
 try:
@@ -28,22 +27,7 @@ except ImportError:  # the cluster extra is not installed
     asyncpg = None
 
 
-def _why_no_server() -> str | None:
-    if asyncpg is None:
-        return "asyncpg (the cluster extra) is not installed"
-
-    async def probe() -> None:
-        conn = await asyncpg.connect(URL, timeout=3)
-        await conn.close()
-
-    try:
-        asyncio.run(probe())
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-        return f"no PostgreSQL server at {URL}: {type(exc).__name__}"
-    return None
-
-
-_WHY_NOT = _why_no_server()
+_WHY_NOT = why_no_server(asyncpg)
 needs_server = pytest.mark.skipif(_WHY_NOT is not None, reason=_WHY_NOT or "")
 needs_asyncpg = pytest.mark.skipif(asyncpg is None, reason="asyncpg is not installed")
 

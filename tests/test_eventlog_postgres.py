@@ -8,7 +8,6 @@ without either. Every test works in schemas of its own and drops them after.
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,26 +27,10 @@ from azr_actors.eventlog import (  # noqa: E402
     open_store,
 )
 from azr_actors.eventlog.postgres import PostgresStore, parse_url  # noqa: E402
+from postgres_server import URL, why_no_server  # noqa: E402
 from test_eventlog_contract import WAIT_S, EventStoreContract, collect, scheduled  # noqa: E402
 
-URL = os.environ.get("AZR_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _reachable() -> str | None:
-    """None when the server answers, else why not."""
-
-    async def probe() -> None:
-        conn = await asyncpg.connect(URL, timeout=3)
-        await conn.close()
-
-    try:
-        asyncio.run(probe())
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-        return f"no PostgreSQL server at {URL}: {type(exc).__name__}"
-    return None
-
-
-_WHY_NOT = _reachable()
+_WHY_NOT = why_no_server(asyncpg)
 needs_server = pytest.mark.skipif(_WHY_NOT is not None, reason=_WHY_NOT or "")
 
 
