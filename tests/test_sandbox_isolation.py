@@ -116,3 +116,27 @@ async def test_private_folders_on_the_way_to_python_stay_hidden(pool: SandboxPoo
         listing = await seen(pool, f"sorted(os.listdir({folder!r}))")
         assert isinstance(listing, list)
         assert set(listing) < set(os.listdir(folder))  # only the way to the interpreter is left
+
+
+async def test_paths_named_in_the_environment_are_hidden_too(
+    pool: SandboxPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # another copy of a benchmark's answers, say: a sample must not load its solutions.
+    # It lies in the repository, which samples can read (/tmp is theirs alone anyway).
+    answers = REPO / f".azr-hidden-probe-{os.getpid()}"
+    answers.mkdir()
+    try:
+        (answers / "HumanEval.jsonl").write_text('{"canonical_solution": "..."}\n')
+        listing = f"os.listdir({str(answers)!r})"
+        assert await seen(pool, listing) == ["HumanEval.jsonl"]  # readable without the setting
+        monkeypatch.setenv("AZR_HIDDEN_PATHS", f"{answers}{os.pathsep}{answers / 'not-there'}")
+        try:
+            async with SandboxPool(1, limits=LIMITS) as hiding:
+                assert str(answers) in hiding.isolation_report["hidden"]
+                assert await seen(hiding, listing) == []
+        except SandboxError as exc:
+            pytest.skip(f"sandbox unavailable: {exc}")
+        assert (answers / "HumanEval.jsonl").exists()  # hidden from samples, untouched on disk
+    finally:
+        (answers / "HumanEval.jsonl").unlink(missing_ok=True)
+        answers.rmdir()

