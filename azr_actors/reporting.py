@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -460,23 +461,33 @@ def render_markdown(blocks: list[Block]) -> str:
     for i, block in enumerate(blocks):
         match block:
             case Heading(text, level):
-                out.append(f"{'#' * level} {text}\n")
+                out.append(f"{'#' * level} {_no_tags(text)}\n")
             case Para(text) if _is_item(block):
                 following = blocks[i + 1] if i + 1 < len(blocks) else None
+                text = _no_tags(text)
                 out.append(text if _is_item(following) else f"{text}\n")
             case Para(text):
-                out.append(f"{text}\n")
+                out.append(f"{_no_tags(text)}\n")
             case Table(header, rows):
-                out.append("| " + " | ".join(header) + " |")
+                out.append("| " + " | ".join(map(_no_tags, header)) + " |")
                 out.append("|" + "|".join("---" for _ in header) + "|")
                 out += [
-                    "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+                    "| " + " | ".join(_no_tags(cell).replace("|", "\\|") for cell in row) + " |"
                     for row in rows
                 ]
                 out.append("")
             case Figure_(name, caption, _):
                 out.append(f"![{caption}]({name})\n")
     return "\n".join(out)
+
+
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _no_tags(text: str) -> str:
+    """Markdown renderers pass raw HTML through: a model name such as ``<img onerror=...>``
+    must stay text. Only a ``<`` that would open a tag is escaped (``p95<500ms`` is kept)."""
+    return _TAG_START.sub("&lt;", text)
 
 
 def _inline(text: str) -> str:

@@ -184,3 +184,13 @@ def test_the_run_summary_names_why_generations_failed(monkeypatch: pytest.Monkey
     monkeypatch.setattr(summary, "_console", Console(file=buf, width=300))
     summary.print_summary(metrics)
     assert f"beta: {counted} generation(s) failed (most often: " in buf.getvalue()
+
+
+def test_a_model_name_holding_html_stays_text_in_report_md() -> None:
+    # Markdown renderers pass raw HTML through; a model name comes from a user's spec or file name
+    name = "<img src=x onerror=alert(1)>"
+    events = [_rename(e, "alpha", name) for e in sample_events()]
+    state = fold(events)  # type: ignore[arg-type]
+    markdown = render_markdown(build_report(state, run_metrics(state, log="run.db")))
+    assert "<img" not in markdown and "&lt;img src=x onerror=alert(1)>" in markdown
+    assert "p95<500ms" in markdown  # a '<' that opens no tag stays as it is
