@@ -24,3 +24,13 @@ def why_no_server(asyncpg: Any) -> str | None:
     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
         return f"no PostgreSQL server at {URL}: {type(exc).__name__}"
     return None
+
+
+async def run_sql(asyncpg: Any, *statements: str) -> None:
+    """Run ``statements`` on the server at :data:`URL`, one connection for all."""
+    conn = await asyncpg.connect(URL)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from azr_actors.eventlog import LogError, LogFormatError, TaskScheduled
-from postgres_server import URL, why_no_server
+from postgres_server import URL, run_sql, why_no_server
 
 WAIT_S = 10.0  # a ceiling for "promptly": a hang fails the test instead of the suite
 
@@ -56,12 +56,7 @@ def fresh(schemas: list[str]) -> str:
 
 
 async def _sql(*statements: str) -> None:
-    conn = await asyncpg.connect(URL)
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
+    await run_sql(asyncpg, *statements)
 
 
 async def _tables(schema: str) -> list[str]:

@@ -27,7 +27,7 @@ from azr_actors.eventlog import (  # noqa: E402
     open_store,
 )
 from azr_actors.eventlog.postgres import PostgresStore, parse_url  # noqa: E402
-from postgres_server import URL, why_no_server  # noqa: E402
+from postgres_server import URL, run_sql, why_no_server  # noqa: E402
 from test_eventlog_contract import WAIT_S, EventStoreContract, collect, scheduled  # noqa: E402
 
 _WHY_NOT = why_no_server(asyncpg)
@@ -121,12 +121,7 @@ async def test_a_log_persists_across_reopen_and_readonly_refuses_appends(
 
 
 async def _sql(*statements: str) -> None:
-    conn = await asyncpg.connect(URL)
-    try:
-        for statement in statements:
-            await conn.execute(statement)
-    finally:
-        await conn.close()
+    await run_sql(asyncpg, *statements)
 
 
 @needs_server
