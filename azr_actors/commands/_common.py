@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,6 +25,7 @@ __all__ = [
     "log_location",
     "open_existing_log",
     "opened_log",
+    "positive_float",
     "positive_int",
     "positive_seconds",
     "print_json",
@@ -48,23 +49,32 @@ def log_location(text: str) -> Path | str:
     return text if "://" in text else Path(text)
 
 
+def _number(text: str, parse: Callable[[str], T], what: str) -> T:
+    try:
+        return parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+
+
 def positive_int(text: str) -> int:
     """A whole number >= 1 (argparse type)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _number(text, int, "a whole number")
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a number >= 1, got {text!r}")
     return value
 
 
+def positive_float(text: str) -> float:
+    """A number > 0, infinity included (argparse type)."""
+    value = _number(text, float, "a number")
+    if not value > 0:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
+    return value
+
+
 def positive_seconds(text: str) -> float:
     """A finite number of seconds > 0 (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    value = _number(text, float, "a number of seconds")
     if not (0 < value < float("inf")):  # NaN fails too
         raise argparse.ArgumentTypeError(f"expected a finite number of seconds > 0, got {text!r}")
     return value

@@ -9,8 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from ..alerts import AlertThresholds
-from ._common import check_out_dir, log_location, open_existing_log, print_json, run_async
-from .watch import add_alert_arguments, alert_thresholds, positive_float
+from ._common import (
+    check_out_dir,
+    log_location,
+    open_existing_log,
+    positive_float,
+    print_json,
+    run_async,
+)
+from .watch import add_alert_arguments, alert_thresholds
 
 __all__ = ["add_parser", "handle"]
 

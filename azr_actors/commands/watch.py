@@ -13,22 +13,11 @@ from typing import Any
 
 from ..alerts import AlertThresholds
 from ..errors import BadInput
-from ._common import log_location, run_async
+from ._common import log_location, positive_float, run_async
 
-__all__ = ["add_alert_arguments", "add_parser", "alert_thresholds", "handle", "positive_float"]
+__all__ = ["add_alert_arguments", "add_parser", "alert_thresholds", "handle"]
 
 _CLEAR = "\x1b[H\x1b[2J"
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}")
-    return value
 
 
 def add_alert_arguments(p: argparse.ArgumentParser) -> None:
