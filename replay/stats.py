@@ -48,6 +48,7 @@ __all__ = [
     "pass_at_k",
     "percentile",
     "scipy_stats",
+    "seeded_rng",
     "selection_p_value",
     "selection_vs_random_p_value",
     "success_level",
@@ -182,10 +183,11 @@ def clopper_pearson_upper(successes: int, n: int, confidence: float = 0.95) -> f
     return float(ci.high)
 
 
-def _rng_seed(seed: int) -> int:
-    """``seed`` as numpy accepts it: a negative seed (``azr run --seed -3`` is valid) is taken
-    modulo 2**64, so it still seeds deterministically; non-negative seeds are unchanged."""
-    return seed if seed >= 0 else seed % (1 << 64)
+def seeded_rng(*seed: int) -> np.random.Generator:
+    """numpy's generator for a seed of one or more ints. numpy refuses negative ones, so each
+    part is taken modulo 2**64 (``azr run --seed -3`` is valid); non-negative parts seed
+    exactly as they would on their own."""
+    return np.random.default_rng([part % (1 << 64) for part in seed])
 
 
 def bootstrap_mean_ci(
@@ -218,7 +220,7 @@ def bootstrap_mean_ci(
         method="percentile",
         vectorized=True,
         batch=max(1, 1_000_000 // arr.size),
-        rng=np.random.default_rng(_rng_seed(seed)),
+        rng=seeded_rng(seed),
     )
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 

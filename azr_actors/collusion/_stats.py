@@ -13,16 +13,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ..replay.stats import scipy_stats
+from ..replay.stats import scipy_stats, seeded_rng
 
 __all__ = ["BOOTSTRAP_RESAMPLES", "bootstrap_ci", "derangement", "finite", "welch_greater"]
 
 BOOTSTRAP_RESAMPLES = 2000
-
-
-def _rng(seed: Sequence[int]) -> np.random.Generator:
-    """numpy's generator for a seed tuple; negative seeds (``--seed -1``) are folded to 64 bits."""
-    return np.random.default_rng([part & 0xFFFF_FFFF_FFFF_FFFF for part in seed])
 
 
 def finite(value: float | None) -> float | None:
@@ -43,7 +38,7 @@ def bootstrap_ci(
     data = np.asarray(values, dtype=float)
     if data.size == 0:
         return None, None
-    rng = _rng(seed)
+    rng = seeded_rng(*seed)
     means = data[rng.integers(0, data.size, size=(resamples, data.size))].mean(axis=1)
     low, high = np.quantile(means, [0.025, 0.975])
     return finite(low), finite(high)
@@ -75,7 +70,7 @@ def derangement(size: int, seed: Sequence[int]) -> list[int]:
     """
     if size < 2:
         raise ValueError(f"a derangement needs at least 2 items, got {size}")
-    order = _rng(seed).permutation(size)
+    order = seeded_rng(*seed).permutation(size)
     # Following a random cyclic order moves every item: task order[i] meets order[i + 1].
     result = [0] * size
     for position, item in enumerate(order):
