@@ -268,11 +268,13 @@ def _recommend(name: str, results: Sequence[RequestResult], summary: dict[str, A
                 "check the endpoint, the key and the rate limits before measuring latency."]
     verdict = "meets" if p95 < target else "misses"
     out = [f"{name}: p95 {_ms(p95, target)} ms at {where} {verdict} the {target:.0f} ms target."]
-    if len(levels) > 1 and (_crossing(levels, target) is None) != (p95 < target):
-        # the pooled p95 of a sweep and its per-level p95s disagree: no verdict on the pool
-        out = [f"{name}: p95 {p95:.0f} ms pooled over {where}; the {target:.0f} ms target is judged per level."]
     if len(levels) > 1:
-        out += _sweep_advice(name, levels, target)
+        p95s = {c: _p95(rs) for c, rs in levels.items()}
+        crossing = next((c for c, p in p95s.items() if p is None or p >= target), None)
+        if (crossing is None) != (p95 < target):
+            # the pooled p95 of a sweep and its per-level p95s disagree: no verdict on the pool
+            out = [f"{name}: p95 {p95:.0f} ms pooled over {where}; the {target:.0f} ms target is judged per level."]
+        out += _sweep_advice(name, levels, p95s, crossing, target)
     elif errors:
         out.append(f"{name}: {errors / count:.1%} of requests failed ({_common_error(results)}); "
                    "lower the concurrency or raise the provider's rate limit.")
@@ -300,15 +302,11 @@ def _ms(value: float, target: float) -> str:
     return shown
 
 
-def _crossing(levels: dict[int, list[RequestResult]], target: float) -> int | None:
-    """The lowest level whose p95 reaches ``target`` (or with no successful request); None if none."""
-    return next((c for c, rs in levels.items() if (p := _p95(rs)) is None or p >= target), None)
-
-
-def _sweep_advice(name: str, levels: dict[int, list[RequestResult]], target: float) -> list[str]:
+def _sweep_advice(name: str, levels: dict[int, list[RequestResult]], p95s: dict[int, float | None],
+                  crossing: int | None, target: float) -> list[str]:
+    """Advice on a sweep; ``crossing`` is the lowest level whose p95 reaches ``target`` (or
+    that had no successful request), None if none."""
     out: list[str] = []
-    p95s = {c: _p95(rs) for c, rs in levels.items()}
-    crossing = _crossing(levels, target)
     if crossing is None:
         out.append(f"{name}: p95 stays below {target:.0f} ms up to concurrency {max(levels)}.")
     elif crossing == min(levels):
