@@ -69,10 +69,9 @@ def _parse(name_and_query: str) -> tuple[str, SimSettings]:
         except ValueError:
             raise BadInput(f"sim:{name}: {key}={value!r} is not a valid {type(fields[key]).__name__}") from None
     settings = SimSettings(**fields)
-    if not 0.0 <= settings.skill <= 1.0 or not 0.0 <= settings.harm_safety <= 1.0:
-        raise BadInput(f"sim:{name}: skill and harm_safety must be in [0, 1]")
-    if not 0.0 <= settings.slow_rate <= 1.0:  # NaN fails too
-        raise BadInput(f"sim:{name}: slow_rate must be in [0, 1]")
+    for key in ("skill", "harm_safety", "slow_rate"):
+        if not 0.0 <= getattr(settings, key) <= 1.0:  # NaN fails too
+            raise BadInput(f"sim:{name}: {key} must be in [0, 1]")
     for key in ("latency_ms", "ttft_ms"):
         # inf or NaN would make every request wait forever; a negative one records negative latencies
         value = getattr(settings, key)
