@@ -32,7 +32,7 @@ from typing import Any, ClassVar
 
 from .eventlog import ActorFailed, Event, EventStore, EventWriter
 
-__all__ = ["Actor", "ActorContext", "MailboxStats", "Supervisor"]
+__all__ = ["Actor", "ActorContext", "MailboxStats", "Supervisor", "failure_fact"]
 
 Clock = Callable[[], float]
 
@@ -53,6 +53,15 @@ class ActorContext:
     run_id: str
     seed: int
     clock: Clock = time.time
+
+
+def failure_fact(name: str, about: str, exc: BaseException) -> ActorFailed:
+    """The ``ActorFailed`` fact for ``exc``, raised in ``name`` while handling ``about``: one per
+    actor, event and kind of error (its key), with the error's one-line text."""
+    detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+    return ActorFailed(
+        key=f"failed:{name}:{about}:{type(exc).__name__}", failed_actor=name, error=detail, on_event=about
+    )
 
 
 class Actor:
@@ -116,19 +125,12 @@ class Actor:
             self._slots.release()
 
     async def _record_failure(self, exc: BaseException, about: str) -> None:
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+        fact = failure_fact(self.name, about, exc)
         try:
-            await self.emit(
-                ActorFailed(
-                    key=f"failed:{self.name}:{about}:{type(exc).__name__}",
-                    failed_actor=self.name,
-                    error=detail,
-                    on_event=about,
-                )
-            )
+            await self.emit(fact)
         except Exception as log_exc:  # the log refused the record too: say so, and go on with the next event
             self.unrecorded_failures += 1
-            print(f"azr: warning: {self.name} could not record its failure on {about!r} ({detail}): {log_exc}",
+            print(f"azr: warning: {self.name} could not record its failure on {about!r} ({fact.error}): {log_exc}",
                   file=sys.stderr)
 
     def mailbox_stats(self) -> MailboxStats:

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-import traceback
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import psutil
 
-from .actor import ActorContext
-from .eventlog import ActorFailed, ResourceSampled
+from .actor import ActorContext, failure_fact
+from .eventlog import ResourceSampled
 
 __all__ = ["Monitor", "sample_resources"]
 
@@ -76,12 +76,10 @@ class Monitor:
                 await self._record_failure(exc)
 
     async def _record_failure(self, exc: Exception) -> None:
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+        fact = failure_fact(self.name, "sample", exc)
         try:
             await self.ctx.writer.append(
-                ActorFailed(key=f"failed:{self.name}:sample:{type(exc).__name__}", run_id=self.ctx.run_id,
-                            actor=self.name, ts=self.ctx.clock(), failed_actor=self.name, error=detail,
-                            on_event="sample")
+                msgspec.structs.replace(fact, run_id=self.ctx.run_id, actor=self.name, ts=self.ctx.clock())
             )
         except asyncio.CancelledError:
             raise
