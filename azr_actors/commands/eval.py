@@ -192,4 +192,3 @@ class _Recorder:
     async def close(self) -> None:
         await self.writer.close()
         await self.store.close()
-
