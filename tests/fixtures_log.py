@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import msgspec
 from azr_actors.eventlog import (
     ActorFailed,
     CollusionAnalyzed,
@@ -32,7 +33,7 @@ from azr_actors.eventlog import (
     open_store,
 )
 
-__all__ = ["RUN_ID", "T0", "make_log", "sample_events", "write_log"]
+__all__ = ["RUN_ID", "T0", "make_log", "renamed", "sample_events", "write_log"]
 
 RUN_ID = "run-fixture"
 T0 = 1_700_000_000.0
@@ -241,3 +242,20 @@ async def _store(path: Path, events: list[Event], *, create: bool) -> Path:
 def make_log(path: Path, events: list[Event] | None = None) -> Path:
     """``write_log`` for synchronous tests (the CLI runs its own event loop)."""
     return asyncio.run(write_log(path, sample_events() if events is None else events))
+
+
+def renamed(value: object, old: str, new: str) -> object:
+    """``value`` (an event, a list of them, ...) with every string equal to ``old``, in fields,
+    lists and dict keys, renamed ``new``: the fixture under hostile model names or task ids."""
+    if isinstance(value, str):
+        return new if value == old else value
+    if isinstance(value, list):
+        return [renamed(v, old, new) for v in value]
+    if isinstance(value, tuple):
+        return tuple(renamed(v, old, new) for v in value)
+    if isinstance(value, dict):
+        return {renamed(k, old, new): renamed(v, old, new) for k, v in value.items()}
+    if isinstance(value, msgspec.Struct):
+        fields = {f: renamed(getattr(value, f), old, new) for f in value.__struct_fields__}
+        return msgspec.structs.replace(value, **fields)
+    return value

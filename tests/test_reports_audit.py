@@ -14,26 +14,10 @@ import pytest
 from azr_actors.eventlog import Event, GenerationFailed, SampleGenerated
 from azr_actors.replay.metrics import run_metrics
 from azr_actors.replay.projections import fold
-from fixtures_log import make_log, sample_events
+from fixtures_log import make_log, renamed, sample_events
 
 from azr_actors.cli import main
 from azr_actors.reporting import Table, build_report, render_markdown
-
-
-def _rename(value: object, old: str, new: str) -> object:
-    """``value`` with every string equal to ``old`` (in fields, lists and dict keys) renamed."""
-    if isinstance(value, str):
-        return new if value == old else value
-    if isinstance(value, list):
-        return [_rename(v, old, new) for v in value]
-    if isinstance(value, tuple):
-        return tuple(_rename(v, old, new) for v in value)
-    if isinstance(value, dict):
-        return {_rename(k, old, new): _rename(v, old, new) for k, v in value.items()}
-    if isinstance(value, msgspec.Struct):
-        fields = {f: _rename(getattr(value, f), old, new) for f in value.__struct_fields__}
-        return msgspec.structs.replace(value, **fields)
-    return value
 
 
 def _events() -> list[Event]:
@@ -137,7 +121,7 @@ def test_a_dollar_in_a_model_name_does_not_abort_the_report_or_the_slides(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     name = "gpt$\\x$"
-    events = [_rename(e, "alpha", name) for e in sample_events()]
+    events = [renamed(e, "alpha", name) for e in sample_events()]
     log = make_log(tmp_path / "dollar.db", events)  # type: ignore[arg-type]
     assert main(["report", "--log", str(log), "--out", str(tmp_path / "report")]) == 0
     assert name in (tmp_path / "report" / "report.md").read_text()
@@ -158,7 +142,7 @@ def test_the_run_summary_prints_model_names_and_paths_with_brackets(
 
     buf = io.StringIO()
     monkeypatch.setattr(summary, "_console", Console(file=buf, width=200))
-    events = [_rename(e, "alpha", name) for e in sample_events()]
+    events = [renamed(e, "alpha", name) for e in sample_events()]
     summary.print_summary(run_metrics(fold(events), log="runs/[exp]/run.db"))  # type: ignore[arg-type]
     out = buf.getvalue()
     assert name in out and "runs/[exp]/run.db" in out
@@ -189,7 +173,7 @@ def test_the_run_summary_names_why_generations_failed(monkeypatch: pytest.Monkey
 def test_a_model_name_holding_html_stays_text_in_report_md() -> None:
     # Markdown renderers pass raw HTML through; a model name comes from a user's spec or file name
     name = "<img src=x onerror=alert(1)>"
-    events = [_rename(e, "alpha", name) for e in sample_events()]
+    events = [renamed(e, "alpha", name) for e in sample_events()]
     state = fold(events)  # type: ignore[arg-type]
     markdown = render_markdown(build_report(state, run_metrics(state, log="run.db")))
     assert "<img" not in markdown and "&lt;img src=x onerror=alert(1)>" in markdown

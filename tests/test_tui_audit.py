@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 
-import msgspec
 import pytest
 from azr_actors.eventlog import Event, LogFormatError
-from fixtures_log import make_log, sample_events, write_log
+from fixtures_log import make_log, renamed, sample_events, write_log
 from test_tui import screen_text, settle
 from textual.app import App
 from textual.worker import WorkerFailed
@@ -21,23 +20,9 @@ from azr_actors.tui.widgets import TaskTable
 SIZE = (100, 30)
 
 
-def renamed(events: list[Event], model: str, task: str) -> list[Event]:
+def _hostile(model: str, task: str) -> list[Event]:
     """The fixture with model ``alpha`` called ``model`` and task ``HumanEval/0`` called ``task``."""
-    out = []
-    for e in events:
-        fields: dict[str, object] = {}
-        if getattr(e, "model", None) == "alpha":
-            fields["model"] = model
-        if getattr(e, "task_id", None) == "HumanEval/0":
-            fields["task_id"] = task
-        if hasattr(e, "models"):
-            fields["models"] = [
-                msgspec.structs.replace(m, name=model) if m.name == "alpha" else m
-                for m in e.models  # type: ignore[attr-defined]
-            ]
-            fields["tasks"] = [task if t == "HumanEval/0" else t for t in e.tasks]  # type: ignore[attr-defined]
-        out.append(msgspec.structs.replace(e, **fields))
-    return out
+    return renamed(renamed(sample_events(), "alpha", model), "HumanEval/0", task)  # type: ignore[return-value]
 
 
 async def _app(path: Path, events: list[Event]) -> MonitorApp:
@@ -49,7 +34,7 @@ async def test_markup_in_model_names_and_task_ids_is_shown_as_text(tmp_path: Pat
     # Model names (a samples file's stem, a provider's model id) and task ids (a user's task
     # file) are data. As markup, "[/]" crashed the monitor with a MarkupError and "[b]" vanished.
     model, task = "al[/]pha[b]", "[i]Task[/i]/0"
-    app = await _app(tmp_path / "run.db", renamed(sample_events(), model, task))
+    app = await _app(tmp_path / "run.db", _hostile(model, task))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert model + "*" in screen_text(app)  # the overview's model table
@@ -69,7 +54,7 @@ async def test_markup_in_model_names_and_task_ids_is_shown_as_text(tmp_path: Pat
 async def test_a_model_name_cannot_become_an_action_link(tmp_path: Path) -> None:
     # "[@click=app.quit]" in a model's name made the task view's label a link that quit the app.
     model = "[@click=app.quit]clickme[/]"
-    app = await _app(tmp_path / "run.db", renamed(sample_events(), model, "HumanEval/0"))
+    app = await _app(tmp_path / "run.db", _hostile(model, "HumanEval/0"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("t")
