@@ -31,6 +31,11 @@ def finished(key: str, **fields: object) -> RunFinished:
     return RunFinished(key=key, **{"status": "ok", **fields})  # type: ignore[arg-type]
 
 
+def selection(key: str, scores: dict[str, object], reason: str = "r") -> SelectionMade:
+    return SelectionMade(key=key, task_id="t", model="m", budget=1, sample_idx=0, reason=reason,
+                         scores=scores)  # type: ignore[arg-type]  # fmt: skip
+
+
 # Structs do not check field types when built, and JSON writes NaN and infinity as null:
 # each of these used to be stored, after which every read of the log failed on it.
 UNREADABLE = [
@@ -41,19 +46,7 @@ UNREADABLE = [
         finished("float-count", tasks_completed=2.5), "at `$.tasks_completed`", id="float-for-int"
     ),
     pytest.param(RunFinished(key=7, status="ok"), "at `$.key`", id="int-key"),  # type: ignore[arg-type]
-    pytest.param(
-        SelectionMade(
-            key="sel",
-            task_id="t",
-            model="m",
-            budget=1,
-            sample_idx=0,
-            reason="r",
-            scores={"a": float("nan")},
-        ),
-        "at `$.scores",
-        id="nan-in-a-dict",
-    ),
+    pytest.param(selection("sel", {"a": float("nan")}), "at `$.scores", id="nan-in-a-dict"),
 ]
 
 
@@ -84,17 +77,7 @@ async def test_an_event_the_store_cannot_take_fails_alone_not_its_whole_batch(
         async with EventWriter(store, max_batch=8, max_delay_s=60) as writer:
             first = writer.submit(finished("first"))
             bad = writer.submit(finished("bad", ts=float("nan")))
-            unencodable = writer.submit(
-                SelectionMade(  # an object msgspec cannot encode
-                    key="obj",
-                    task_id="t",
-                    model="m",
-                    budget=1,
-                    sample_idx=0,
-                    reason="r",
-                    scores={"a": object()},  # type: ignore[dict-item]
-                )
-            )
+            unencodable = writer.submit(selection("obj", {"a": object()}))  # msgspec cannot encode it
             last = writer.submit(finished("last"))
         assert (first.result(), last.result()) == (1, 2)
         with pytest.raises(ValueError, match="cannot store run_finished event 'bad'"):
@@ -180,8 +163,7 @@ def test_metrics_and_reports_never_carry_a_log_urls_password() -> None:
 
 async def test_a_lone_surrogate_in_text_is_stored_as_its_escape(tmp_path: Path) -> None:
     # valid in the JSON a model or a file gives us, never in UTF-8: it used to fail the append
-    event = SelectionMade(key="sel", task_id="t", model="m", budget=1, sample_idx=0,
-                          reason="picked \ud800 this", scores={"k\udfff": 1.0})  # fmt: skip
+    event = selection("sel", {"k\udfff": 1.0}, reason="picked \ud800 this")
     async with SQLiteStore(tmp_path / "run.db") as store:
         assert await store.append([event]) == [1]
         (stored,) = await store.read()
